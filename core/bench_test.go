@@ -1,0 +1,31 @@
+package core
+
+import "testing"
+
+func BenchmarkParseEncryptionKey(b *testing.B) {
+	for b.Loop() {
+		if _, err := ParseEncryptionKey(capitalGuideKey); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncryptPassword(b *testing.B) {
+	for b.Loop() {
+		if _, err := EncryptPassword(capitalGuideKey, "1647440528194", "1111qqqq"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncryptPasswordWithKey(b *testing.B) {
+	key, err := ParseEncryptionKey(capitalGuideKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := EncryptPasswordWithKey(key, "1647440528194", "1111qqqq"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package core
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// Broker names, as they appear in Session.Broker and Error.Broker.
+const (
+	BrokerIG      = "ig"
+	BrokerCapital = "capital"
+	BrokerIBKR    = "ibkr"
+)
+
+// Session is a live broker session: what a caller needs to make its own
+// authenticated calls, and what a page or bot persists. Clients hand out
+// copies (Clone), so a caller can keep one without racing the client.
+type Session struct {
+	Broker string // BrokerIG, BrokerCapital or BrokerIBKR
+	// AccountID is the current account (IG currentAccountId / accountId,
+	// Capital.com currentAccountId); empty for IBKR.
+	AccountID string
+	Accounts  []Account
+	// Headers are exactly the headers to add to one's own calls: IG v2
+	// X-IG-API-KEY, CST, X-SECURITY-TOKEN; IG v3 X-IG-API-KEY,
+	// Authorization, IG-ACCOUNT-ID; Capital.com X-CAP-API-KEY, CST,
+	// X-SECURITY-TOKEN; IBKR Authorization.
+	Headers map[string]string
+	// ExpiresAt is when the access token expires (IG v3 expires_in, IBKR
+	// bearer token), zero when the broker gives no expiry.
+	ExpiresAt time.Time
+	// StreamingEndpoint is IG's lightstreamerEndpoint or Capital.com's
+	// streamingHost.
+	StreamingEndpoint string
+
+	// IBKR brokerage-session status, from ssodh/init, tickle and
+	// auth/status.
+	Authenticated bool
+	Competing     bool
+	Connected     bool
+}
+
+// Account is one account the login can trade on.
+type Account struct {
+	ID        string
+	Name      string
+	Type      string
+	Preferred bool
+}
+
+// Clone returns a deep copy; nil stays nil.
+func (s *Session) Clone() *Session {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Accounts = slices.Clone(s.Accounts)
+	c.Headers = maps.Clone(s.Headers)
+	return &c
+}
