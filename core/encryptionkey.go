@@ -2,7 +2,6 @@ package core
 
 import (
 	"crypto/rsa"
-	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
 	"math/big"
@@ -20,8 +19,8 @@ const (
 // The algorithm identifiers we recognise, so that an unsupported key gets a
 // message that names what it is instead of "parse error".
 var (
-	oidRSAEncryption = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
-	oidKnownNonRSA   = map[string]string{
+	oidRSAEncryptionDER = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01" // 1.2.840.113549.1.1.1
+	oidKnownNonRSA      = map[string]string{
 		"1.2.840.113549.1.1.10": "an RSA-PSS key (signing only)",
 		"1.2.840.10045.2.1":     "an EC key",
 		"1.2.840.10040.4.1":     "a DSA key",
@@ -31,23 +30,6 @@ var (
 		"1.3.101.113":           "an Ed448 key",
 	}
 )
-
-// subjectPublicKeyInfo is RFC 5280's SubjectPublicKeyInfo, the DER inside the
-// brokers' encryptionKey and inside PEM "PUBLIC KEY" blocks.
-type subjectPublicKeyInfo struct {
-	Algorithm struct {
-		Algorithm  asn1.ObjectIdentifier
-		Parameters asn1.RawValue `asn1:"optional"`
-	}
-	PublicKey asn1.BitString
-}
-
-// pkcs1PublicKey is RFC 8017's RSAPublicKey, the DER inside PEM
-// "RSA PUBLIC KEY" blocks and inside the SPKI bit string.
-type pkcs1PublicKey struct {
-	N *big.Int
-	E *big.Int
-}
 
 // ParseEncryptionKey parses the encryptionKey a broker hands out with
 // GET /session/encryptionKey, or a key a user pasted, into an RSA public key.
@@ -99,85 +81,132 @@ func parsePEMKey(text string) (*rsa.PublicKey, error) {
 
 // parseDERKey takes DER of unknown kind: the brokers send SPKI, but a bare
 // PKCS#1 RSAPublicKey is unambiguous and costs nothing to accept.
-func parseDERKey(der []byte) (*rsa.PublicKey, error) {
-	var spki subjectPublicKeyInfo
-	if rest, err := asn1.Unmarshal(der, &spki); err == nil && len(rest) == 0 {
-		return spkiToRSA(&spki)
+func parseDERKey(b []byte) (*rsa.PublicKey, error) {
+	if key, err := parseSPKI(b); err == nil || !isCode(err, CodeInvalidKey) {
+		return key, err
 	}
-	var pk pkcs1PublicKey
-	if rest, err := asn1.Unmarshal(der, &pk); err == nil && len(rest) == 0 {
-		return checkRSAKey(&pk)
+	if key, err := parsePKCS1(b); err == nil || !isCode(err, CodeInvalidKey) {
+		return key, err
 	}
 	return nil, newError(CodeInvalidKey, "encryptionKey decodes from base64 but is not a DER public key (truncated or corrupted?)")
 }
 
-func parseSPKI(der []byte) (*rsa.PublicKey, error) {
-	var spki subjectPublicKeyInfo
-	rest, err := asn1.Unmarshal(der, &spki)
-	if err != nil || len(rest) != 0 {
-		return nil, newError(CodeInvalidKey, "PEM PUBLIC KEY does not hold a valid DER SubjectPublicKeyInfo")
-	}
-	return spkiToRSA(&spki)
+// Parse failures are built only when they happen (no fmt on the success
+// path, which runs on every login), and fresh each time, since callers may
+// fill in Broker and Step.
+func errNotSPKI() *Error {
+	return &Error{Code: CodeInvalidKey, Message: "encryptionKey is not a valid DER SubjectPublicKeyInfo"}
 }
 
-func spkiToRSA(spki *subjectPublicKeyInfo) (*rsa.PublicKey, error) {
-	oid := spki.Algorithm.Algorithm
-	if !oid.Equal(oidRSAEncryption) {
-		if what, ok := oidKnownNonRSA[oid.String()]; ok {
+func errNotPKCS1() *Error {
+	return &Error{Code: CodeInvalidKey, Message: "encryptionKey does not hold a valid DER RSAPublicKey"}
+}
+
+// parseSPKI reads RFC 5280's SubjectPublicKeyInfo:
+//
+//	SEQUENCE { SEQUENCE { OID algorithm, parameters ANY OPTIONAL }, BIT STRING key }
+func parseSPKI(b []byte) (*rsa.PublicKey, error) {
+	in := der(b)
+	spki, ok := in.read(derSequence)
+	if !ok || !in.empty() {
+		return nil, errNotSPKI()
+	}
+	alg, ok := spki.read(derSequence)
+	if !ok {
+		return nil, errNotSPKI()
+	}
+	oid, ok := alg.read(derOID)
+	if !ok {
+		return nil, errNotSPKI()
+	}
+	bits, ok := spki.read(derBitString)
+	if !ok || !spki.empty() || len(bits) == 0 {
+		return nil, errNotSPKI()
+	}
+	if name := oidString(oid); string(oid) != oidRSAEncryptionDER {
+		if what, known := oidKnownNonRSA[name]; known {
 			return nil, newError(CodeUnsupportedKey, "encryptionKey is %s; IG and Capital.com use RSA", what)
 		}
-		return nil, newError(CodeUnsupportedKey, "encryptionKey uses public-key algorithm %s, not RSA", oid.String())
+		return nil, newError(CodeUnsupportedKey, "encryptionKey uses public-key algorithm %s, not RSA", name)
 	}
-	if spki.PublicKey.BitLength%8 != 0 {
+	// RSA parameters must be NULL (RFC 3279); some encoders omit them.
+	if !alg.empty() {
+		if null, ok := alg.read(derNull); !ok || !null.empty() || !alg.empty() {
+			return nil, errNotSPKI()
+		}
+	}
+	if bits[0] != 0 {
 		return nil, newError(CodeInvalidKey, "encryptionKey's RSA key bits are not whole bytes")
 	}
-	return parsePKCS1(spki.PublicKey.Bytes)
+	return parsePKCS1(bits[1:])
 }
 
-func parsePKCS1(der []byte) (*rsa.PublicKey, error) {
-	var pk pkcs1PublicKey
-	rest, err := asn1.Unmarshal(der, &pk)
-	if err != nil || len(rest) != 0 {
-		return nil, newError(CodeInvalidKey, "encryptionKey does not hold a valid DER RSAPublicKey")
+// parsePKCS1 reads RFC 8017's RSAPublicKey: SEQUENCE { INTEGER n, INTEGER e }.
+func parsePKCS1(b []byte) (*rsa.PublicKey, error) {
+	in := der(b)
+	seq, ok := in.read(derSequence)
+	if !ok || !in.empty() {
+		return nil, errNotPKCS1()
 	}
-	return checkRSAKey(&pk)
+	n, ok := seq.readUnsigned()
+	if !ok {
+		return nil, errNotPKCS1()
+	}
+	e, ok := seq.readUnsigned()
+	if !ok || !seq.empty() {
+		return nil, errNotPKCS1()
+	}
+	return checkRSAKey(n, e)
 }
 
 // checkRSAKey refuses keys that crypto/rsa would refuse anyway, earlier and
 // with a message that says why.
-func checkRSAKey(pk *pkcs1PublicKey) (*rsa.PublicKey, error) {
-	if pk.N == nil || pk.E == nil || pk.N.Sign() <= 0 || pk.E.Sign() <= 0 {
-		return nil, newError(CodeInvalidKey, "encryptionKey's RSA modulus or exponent is not positive")
-	}
-	bits := pk.N.BitLen()
+func checkRSAKey(n, e []byte) (*rsa.PublicKey, error) {
+	N := new(big.Int).SetBytes(n)
+	bits := N.BitLen()
 	if bits < minKeyBits || bits > maxKeyBits {
 		return nil, newError(CodeUnsupportedKey, "encryptionKey is a %d-bit RSA key; brokerauth accepts %d to %d bits", bits, minKeyBits, maxKeyBits)
 	}
-	if pk.N.Bit(0) == 0 {
+	if N.Bit(0) == 0 {
 		return nil, newError(CodeInvalidKey, "encryptionKey's RSA modulus is even, so it is not an RSA modulus")
 	}
-	if !pk.E.IsInt64() || pk.E.Int64() < 3 || pk.E.Int64() > 1<<31-1 || pk.E.Bit(0) == 0 {
+	var E uint64
+	for _, c := range e {
+		E = E<<8 | uint64(c)
+	}
+	if len(e) > 4 || E < 3 || E > 1<<31-1 || E&1 == 0 {
 		return nil, newError(CodeUnsupportedKey, "encryptionKey's RSA public exponent is not an odd number from 3 to 2^31-1")
 	}
-	return &rsa.PublicKey{N: pk.N, E: int(pk.E.Int64())}, nil
+	return &rsa.PublicKey{N: N, E: int(E)}, nil
+}
+
+func isCode(err error, code Code) bool {
+	e, ok := err.(*Error)
+	return ok && e.Code == code
 }
 
 // decodeBase64Loose decodes standard or URL-safe base64, padded or not, after
 // dropping all ASCII white space.
 func decodeBase64Loose(s string) ([]byte, bool) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\n', '\r', '\v', '\f':
-			return -1
-		}
-		return r
-	}, s)
+	if strings.ContainsAny(s, " \t\n\r\v\f") {
+		s = stripSpace(s)
+	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if b, err := enc.DecodeString(s); err == nil && len(b) > 0 {
 			return b, true
 		}
 	}
 	return nil, false
+}
+
+func stripSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func truncate(s string, n int) string {
