@@ -14,6 +14,8 @@ import (
 const (
 	minKeyBits = 1024
 	maxKeyBits = 16384
+	// maxKeyText bounds the text parsed: a 16384-bit key in PEM is ~3 KB.
+	maxKeyText = 64 << 10
 )
 
 // The algorithm identifiers we recognise, so that an unsupported key gets a
@@ -46,6 +48,9 @@ var (
 // Messages never quote the input: a swapped argument could put a password
 // here.
 func ParseEncryptionKey(encryptionKey string) (*rsa.PublicKey, error) {
+	if len(encryptionKey) > maxKeyText {
+		return nil, newError(CodeInvalidKey, "encryptionKey is %d bytes, longer than any RSA public key", len(encryptionKey))
+	}
 	text := strings.TrimSpace(encryptionKey)
 	if text == "" {
 		return nil, newError(CodeInvalidKey, "encryptionKey is empty")

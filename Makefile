@@ -1,0 +1,83 @@
+# brokerauth — one Makefile for the Go core, the wasm, the npm package, the
+# demo and every test layer. `make test` and `make demo` work on a fresh
+# machine that has Go, Node and npm: they install the rest themselves.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+# The Go release this project is built and tested with (major.minor). The
+# wasm and wasm_exec.js must come from the same toolchain, so the build
+# refuses any other.
+GO_VERSION := go1.26
+
+# The one place that sets production build flags.
+VERSION := $(shell node -p "require('./npm/package.json').version")
+GO_WASM_FLAGS := -trimpath -ldflags="-s -w -X main.version=$(VERSION)"
+
+GOROOT_WASM := $(shell go env GOROOT)/lib/wasm
+WASM_ENV := GOOS=js GOARCH=wasm PATH="$(GOROOT_WASM):$$PATH"
+
+DEMO_ADDR ?= 127.0.0.1:8080
+BUILD := build
+
+GO_SOURCES := go.mod go.sum $(shell find core wasm -name '*.go' -not -name '*_test.go')
+JS_SOURCES := $(wildcard js/*.js js/*.mjs js/*.d.ts) npm/package.json LICENSE
+
+.PHONY: build test test-go test-wasm test-js test-deps demo bench fuzz clean check-go
+
+build: check-go npm/brokerauth.wasm npm/wasm_exec.js npm/LICENSE-go npm/index.mjs
+
+check-go:
+	@case "$$(go env GOVERSION)" in $(GO_VERSION)|$(GO_VERSION).*) ;; \
+	  *) echo "brokerauth builds with $(GO_VERSION).x; found $$(go env GOVERSION)" >&2; exit 1;; esac
+
+npm/brokerauth.wasm: $(GO_SOURCES) npm/package.json
+	GOOS=js GOARCH=wasm go build $(GO_WASM_FLAGS) -o $@ ./wasm
+
+# Copied from the toolchain that built the .wasm, never committed.
+npm/wasm_exec.js: $(GOROOT_WASM)/wasm_exec.js
+	cp $< $@
+
+npm/LICENSE-go: $(shell go env GOROOT)/LICENSE
+	cp $< $@
+
+npm/index.mjs: $(JS_SOURCES) node_modules/.package-lock.json
+	node js/build.mjs
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Everything the tests need that a fresh machine lacks.
+test-deps: node_modules/.package-lock.json
+	@command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
+
+test: test-deps build test-go test-wasm test-js
+
+test-go:
+	go vet ./core
+	go test -count=1 ./core/...
+
+test-wasm:
+	$(WASM_ENV) go vet ./wasm
+	$(WASM_ENV) go test -count=1 ./wasm/...
+
+# The JS tests run against the package as a user receives it: npm pack, then
+# npm install of the tarball into a scratch project.
+test-js: build
+	node test/js/pack-consumer.mjs $(BUILD)/consumer
+	node --test --test-reporter=spec test/js/
+
+demo: build
+	go run ./web -addr $(DEMO_ADDR)
+
+bench: build
+	node bench/encrypt.bench.mjs
+
+fuzz:
+	go test -run '^$$' -fuzz FuzzEncryptPassword -fuzztime 60s ./core
+
+clean:
+	rm -rf $(BUILD) npm/brokerauth.wasm npm/wasm_exec.js npm/LICENSE-go npm/LICENSE \
+	  npm/index.mjs npm/index.cjs npm/browser.mjs npm/index.d.ts npm/index.d.mts

@@ -1,0 +1,54 @@
+// Builds the JavaScript half of the npm package from js/ into npm/:
+//   index.mjs, index.cjs  (Node: ESM and CommonJS, from js/node.js)
+//   browser.mjs           (browsers and bundlers, from js/browser.js)
+//   index.d.ts, index.d.mts
+// The Makefile adds brokerauth.wasm and Go's wasm_exec.js.
+//
+// Go's wasm_exec.js stays a separate file, loaded with a dynamic import at
+// init(): it is copied from the toolchain unchanged, and it only touches
+// globals once the user asks for the runtime.
+
+import { build } from 'esbuild';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'npm');
+const { version } = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
+
+const keepWasmExecExternal = {
+  name: 'wasm-exec-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/wasm_exec\.js$/ }, () => ({ path: './wasm_exec.js', external: true }));
+  },
+};
+
+const common = {
+  bundle: true,
+  target: 'es2020',
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [keepWasmExecExternal],
+  define: { __BROKERAUTH_VERSION__: JSON.stringify(version) },
+  banner: { js: `// brokerauth ${version} — built from js/ by js/build.mjs; do not edit.` },
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: [join(root, 'js/node.js')], platform: 'node', format: 'esm', outfile: join(out, 'index.mjs') }),
+  build({
+    ...common,
+    entryPoints: [join(root, 'js/node.js')],
+    platform: 'node',
+    format: 'cjs',
+    outfile: join(out, 'index.cjs'),
+    // CommonJS has no import.meta; point it at this file the same way.
+    define: { ...common.define, 'import.meta.url': '__brokerauthModuleURL' },
+    banner: { js: `${common.banner.js}\nconst __brokerauthModuleURL = require('node:url').pathToFileURL(__filename).href;` },
+  }),
+  build({ ...common, entryPoints: [join(root, 'js/browser.js')], platform: 'browser', format: 'esm', outfile: join(out, 'browser.mjs') }),
+]);
+
+copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.ts'));
+copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.mts'));
+copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));

@@ -1,0 +1,60 @@
+// BrokerAuthError: the one error class every brokerauth call throws or
+// rejects with. It is a real Error (stack, instanceof) that carries the same
+// fields as the Go core's *core.Error, so code can branch on `code` without
+// parsing messages. No field ever holds a password, token or key.
+
+export class BrokerAuthError extends Error {
+  /**
+   * @param {string} code stable machine-readable code
+   * @param {string} message what went wrong, for a person
+   * @param {{broker?: string|null, step?: string|null, status?: number, retryable?: boolean}} [fields]
+   */
+  constructor(code, message, fields = {}) {
+    super(message);
+    this.name = 'BrokerAuthError';
+    this.code = code;
+    this.broker = fields.broker || null;
+    this.step = fields.step || null;
+    this.status = fields.status || 0;
+    this.retryable = Boolean(fields.retryable);
+  }
+
+  // JSON.stringify(error) would otherwise give {} (message and stack are not
+  // enumerable) and lose what a log needs.
+  toJSON() {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      broker: this.broker,
+      step: this.step,
+      status: this.status,
+      retryable: this.retryable,
+    };
+  }
+}
+
+// Codes the wrapper itself produces (the Go core's codes come through as
+// they are).
+export const codes = Object.freeze({
+  invalidArgument: 'invalid_argument',
+  runtimeStopped: 'runtime_stopped',
+  versionMismatch: 'version_mismatch',
+  wasmLoadFailed: 'wasm_load_failed',
+});
+
+// describeType names what a value is without ever showing it: a value in the
+// wrong slot may be a password.
+export function describeType(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor?.name || 'typed array'}`;
+  const t = typeof value;
+  if (t === 'object') return 'an object';
+  if (t === 'undefined') return 'undefined';
+  return `a ${t}`;
+}
+
+export function invalidArgument(message) {
+  return new BrokerAuthError(codes.invalidArgument, message);
+}

@@ -1,0 +1,99 @@
+// The Go runtime inside one WebAssembly instance: starting it, the start-up
+// handshake, and knowing when it has stopped.
+//
+// Go's wasm_exec.js defines globalThis.Go. We deliberately do not use its
+// wasm_exec_node.js runner: it copies all of process.env into the wasm and
+// reports exits through process.exit.
+
+import { BrokerAuthError, codes } from './errors.js';
+
+/**
+ * Start the Go program in `module` and wait for it to hand over its
+ * namespace object.
+ *
+ * @param {WebAssembly.Module} module compiled brokerauth.wasm
+ * @returns {Promise<{ns: object, runtime: Runtime}>}
+ */
+export async function startRuntime(module) {
+  const GoClass = globalThis.Go;
+  if (typeof GoClass !== 'function') {
+    throw new BrokerAuthError(codes.wasmLoadFailed, "Go's wasm_exec.js did not define globalThis.Go");
+  }
+  const go = new GoClass();
+  const runtime = new Runtime();
+
+  // A one-shot, unguessable global is the only channel for the namespace;
+  // the Go side reads its name from os.Args[1] and we delete it at once.
+  const readyKey = `__brokerauth_ready_${Math.random().toString(36).slice(2)}_${Date.now()}`;
+  let onReady;
+  const ready = new Promise((resolve) => { onReady = resolve; });
+  globalThis[readyKey] = (ns) => onReady(ns);
+
+  go.argv = ['brokerauth', readyKey];
+  go.env = {}; // nothing from process.env crosses into the wasm
+  go.exit = (code) => runtime.markStopped(`the Go runtime exited with code ${code}`);
+
+  try {
+    const instance = await WebAssembly.instantiate(module, go.importObject);
+    const stoppedEarly = go.run(instance).then(
+      () => { runtime.markStopped('the Go runtime exited'); },
+      (err) => { runtime.markStopped(`the Go runtime crashed (${err && err.message})`); },
+    );
+    const ns = await Promise.race([ready, stoppedEarly.then(() => null)]);
+    if (!ns) {
+      throw new BrokerAuthError(codes.runtimeStopped, `brokerauth.wasm stopped during start-up: ${runtime.stopReason}`);
+    }
+    runtime.go = go;
+    return { ns, runtime };
+  } finally {
+    delete globalThis[readyKey];
+  }
+}
+
+// Runtime tracks whether the Go side can still take calls. Once Go exits (a
+// panic that escaped, or any other reason), every wasm export is dead; we
+// turn that into one clear error instead of "Go program has already exited"
+// or a hang.
+export class Runtime {
+  constructor() {
+    this.stopReason = null;
+    this.go = null;
+  }
+
+  markStopped(reason) {
+    if (!this.stopReason) this.stopReason = reason;
+  }
+
+  get stopped() {
+    return this.stopReason !== null || Boolean(this.go && this.go.exited);
+  }
+
+  stoppedError() {
+    return new BrokerAuthError(
+      codes.runtimeStopped,
+      `brokerauth's Go runtime has stopped (${this.stopReason || 'exited'}); call init() in a fresh process or page`,
+    );
+  }
+
+  /** Call a synchronous namespace function, turning Go's error objects into throws. */
+  callSync(fn, args) {
+    if (this.stopped) throw this.stoppedError();
+    let result;
+    try {
+      result = fn(...args);
+    } catch (err) {
+      // Only a dead runtime makes a Go function throw.
+      this.markStopped(err && err.message ? err.message : 'a call into Go threw');
+      throw this.stoppedError();
+    }
+    if (this.stopped) throw this.stoppedError();
+    return unwrapResult(result);
+  }
+}
+
+function unwrapResult(result) {
+  if (result !== null && typeof result === 'object' && result.__brokerauthError === true) {
+    throw new BrokerAuthError(result.code, result.message, result);
+  }
+  return result;
+}

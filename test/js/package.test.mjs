@@ -1,0 +1,45 @@
+// The tarball itself: what a user downloads, and that TypeScript users of
+// both module systems type-check against it.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { consumerDir, root } from './helpers.mjs';
+
+const packed = JSON.parse(readFileSync(join(consumerDir, 'pack.json'), 'utf8'));
+const pkg = JSON.parse(readFileSync(join(consumerDir, 'node_modules/brokerauth/package.json'), 'utf8'));
+
+test('the tarball holds exactly the runtime files', () => {
+  const files = packed.files.map((f) => f.path).sort();
+  assert.deepEqual(files, [
+    'LICENSE', 'LICENSE-go', 'README.md', 'brokerauth.wasm', 'browser.mjs', 'index.cjs', 'index.d.mts',
+    'index.d.ts', 'index.mjs', 'package.json', 'wasm_exec.js',
+  ]);
+});
+
+test('package.json: zero runtime dependencies, Node >= 18, ESM + CJS + types, the .wasm exported', () => {
+  assert.equal(pkg.name, 'brokerauth');
+  assert.equal(pkg.dependencies, undefined);
+  assert.equal(pkg.engines.node, '>=18');
+  const dot = pkg.exports['.'];
+  assert.equal(dot.node.import.default, './index.mjs');
+  assert.equal(dot.node.require.default, './index.cjs');
+  assert.ok(dot.node.import.types && dot.node.require.types);
+  assert.equal(dot.default, './browser.mjs');
+  assert.equal(pkg.exports['./brokerauth.wasm'], './brokerauth.wasm');
+});
+
+test("wasm_exec.js is the Go toolchain's own, unmodified", () => {
+  const goroot = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim();
+  assert.equal(
+    readFileSync(join(consumerDir, 'node_modules/brokerauth/wasm_exec.js'), 'utf8'),
+    readFileSync(join(goroot, 'lib/wasm/wasm_exec.js'), 'utf8'),
+  );
+});
+
+test('tsc --noEmit accepts an ESM and a CommonJS TypeScript consumer', () => {
+  execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(consumerDir, 'tsconfig.json')], { stdio: 'pipe' });
+});

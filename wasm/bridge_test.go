@@ -1,0 +1,93 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"syscall/js"
+	"testing"
+
+	"github.com/brokerauth/brokerauth/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const guideKey = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1dOujgcFh/9n4JLJMY4VMWZ7aRrynwKXUC9RuoC8Qu5UOeskxgZ1q5DmAXjkes77KrLfFZYEKtrp2g1TB0MBkSALiyrG+Fl52vhET9/AWRhvHuFyskWI7tEtcGIaOB1FwR0EDO9bnylTaZ+Y9sPbLVA7loAtfaX3HW/TI9JDpdmgzXZ0KrwIxdMRzPxVqQXcA8yJL1m33pvo9mOJ0AsQ8FFuy+ctjI8l/8xUhe2Hk01rpMBXDwI1lSjnvuUUDvAtacxyYVlNsnRvbrMZYp7hyimm27RtvCUXhTX2A94tDB0MFLApURrki+tvTvw5ImDPN8qOdTUzbs8hNtVwTpSxPwIDAQAB"
+
+func TestNamespaceEncryptPassword(t *testing.T) {
+	ns := newNamespace()
+	assert.Equal(t, version, ns.Get("version").String())
+
+	out := ns.Call("encryptPassword", guideKey, "1647440528194", "1111qqqq")
+	require.Equal(t, js.TypeString, out.Type())
+	assert.Len(t, out.String(), 344)
+}
+
+func TestNamespaceErrorsAreObjectsWithCodes(t *testing.T) {
+	ns := newNamespace()
+	cases := []struct {
+		name string
+		args []any
+		code core.Code
+	}{
+		{"no arguments", nil, core.CodeInvalidArgument},
+		{"number key", []any{42, "1", "pw"}, core.CodeInvalidArgument},
+		{"undefined timeStamp", []any{guideKey, js.Undefined(), "pw"}, core.CodeInvalidArgument},
+		{"object password", []any{guideKey, "1", map[string]any{"a": 1}}, core.CodeInvalidArgument},
+		{"bad key", []any{"nope", "1", "pw"}, core.CodeInvalidKey},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := ns.Call("encryptPassword", c.args...)
+			require.Equal(t, js.TypeObject, out.Type())
+			assert.True(t, out.Get("__brokerauthError").Bool())
+			assert.Equal(t, string(c.code), out.Get("code").String())
+			assert.NotEmpty(t, out.Get("message").String())
+		})
+	}
+	// The runtime is still serving calls.
+	assert.Equal(t, js.TypeString, ns.Call("encryptPassword", guideKey, "1", "pw").Type())
+}
+
+func TestSyncFuncRecoversPanics(t *testing.T) {
+	f := syncFunc(func(args []js.Value) (any, error) {
+		var m map[string]int
+		m["boom"] = 1 // nil map write: a runtime.Error
+		return nil, nil
+	})
+	defer f.Release()
+	out := f.Invoke()
+	assert.Equal(t, string(codeInternal), out.Get("code").String())
+	assert.Contains(t, out.Get("message").String(), "assignment to entry in nil map")
+
+	g := syncFunc(func(args []js.Value) (any, error) { panic("secret-canary") })
+	defer g.Release()
+	out = g.Invoke()
+	assert.Equal(t, string(codeInternal), out.Get("code").String())
+	assert.NotContains(t, out.Get("message").String(), "secret-canary", "arbitrary panic values are not echoed")
+}
+
+// await waits for a JS promise from Go; the test goroutine blocks while the
+// event loop runs the promise's work.
+func await(p js.Value) js.Value {
+	ch := make(chan js.Value, 1)
+	then := js.FuncOf(func(_ js.Value, args []js.Value) any { ch <- args[0]; return nil })
+	defer then.Release()
+	p.Call("then", then)
+	return <-ch
+}
+
+func TestMakePromise(t *testing.T) {
+	ok := await(makePromise(func() (any, error) { return "done", nil }))
+	assert.Equal(t, "done", ok.Get("value").String())
+
+	failed := await(makePromise(func() (any, error) {
+		return nil, &core.Error{Code: "network", Broker: "ig", Step: "login", Retryable: true, Message: "connection refused"}
+	}))
+	e := failed.Get("error")
+	assert.Equal(t, "network", e.Get("code").String())
+	assert.Equal(t, "ig", e.Get("broker").String())
+	assert.True(t, e.Get("retryable").Bool())
+
+	panicked := await(makePromise(func() (any, error) { panic("boom") }))
+	assert.Equal(t, string(codeInternal), panicked.Get("error").Get("code").String())
+}

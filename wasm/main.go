@@ -1,0 +1,46 @@
+//go:build js && wasm
+
+// Command wasm is brokerauth's WebAssembly entry point (GOOS=js GOARCH=wasm).
+//
+// It exposes the core package to JavaScript through one namespace object and
+// never touches other globals: the JS wrapper passes, as os.Args[1], the name
+// of a one-shot callback it has put on globalThis; main hands the namespace to
+// that callback and then parks forever, serving calls.
+//
+// Every function in the namespace recovers its panics (an escaped panic would
+// stop the Go runtime and with it every later call) and reports failures as
+// plain {code, message, …} objects that the wrapper turns into
+// BrokerAuthError.
+package main
+
+import (
+	"os"
+	"syscall/js"
+)
+
+// version is set by the build (-ldflags -X main.version=…) to the npm
+// package's version; the wrapper refuses to start if they differ.
+var version = "dev"
+
+func main() {
+	if len(os.Args) < 2 {
+		println("brokerauth.wasm: start it through the brokerauth JavaScript package")
+		return
+	}
+	ready := js.Global().Get(os.Args[1])
+	if ready.Type() != js.TypeFunction {
+		println("brokerauth.wasm: the start-up callback is missing")
+		return
+	}
+	ready.Invoke(newNamespace())
+	select {} // serve calls until the page or process goes away
+}
+
+// newNamespace builds the object the wrapper talks to. Its functions live as
+// long as the runtime, so they are never released.
+func newNamespace() js.Value {
+	ns := js.Global().Get("Object").New()
+	ns.Set("version", version)
+	ns.Set("encryptPassword", syncFunc(encryptPassword))
+	return ns
+}
