@@ -24,9 +24,13 @@ BUILD := build
 GO_SOURCES := go.mod go.sum $(shell find core wasm -name '*.go' -not -name '*_test.go')
 JS_SOURCES := $(wildcard js/*.js js/*.mjs js/*.d.ts) npm/package.json LICENSE
 
-.PHONY: build test test-go test-wasm test-js test-deps demo bench fuzz clean check-go
+.PHONY: build test test-go test-wasm test-js test-browser test-deps demo bench fuzz clean check-go
 
-build: check-go npm/brokerauth.wasm npm/wasm_exec.js npm/LICENSE-go npm/index.mjs
+build: check-go npm/brokerauth.wasm npm/wasm_exec.js npm/LICENSE-go npm/index.mjs $(BUILD)/web
+
+# The demo server, also started by the browser tests.
+$(BUILD)/web: $(GO_SOURCES) $(shell find web -type f)
+	go build -o $@ ./web
 
 check-go:
 	@case "$$(go env GOVERSION)" in $(GO_VERSION)|$(GO_VERSION).*) ;; \
@@ -49,11 +53,17 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# Everything the tests need that a fresh machine lacks.
+# Everything the tests need that a fresh machine lacks: npm dev
+# dependencies, OpenSSL (the independent decryptor) and Debian's Chromium
+# (playwright-core drives it; it never downloads a browser of its own).
+APT_PACKAGES := $(if $(shell command -v openssl),,openssl) $(if $(wildcard /usr/bin/chromium),,chromium)
 test-deps: node_modules/.package-lock.json
-	@command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
+	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
+	  echo "installing $(APT_PACKAGES) with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
 
-test: test-deps build test-go test-wasm test-js
+test: test-deps build test-go test-wasm test-js test-browser
 
 test-go:
 	go vet ./core
@@ -69,10 +79,17 @@ test-js: build
 	node test/js/pack-consumer.mjs $(BUILD)/consumer
 	node --test --test-reporter=spec test/js/
 
+# In-browser tests: the demo server and Debian's Chromium via playwright-core.
+# Screenshots land in test-results/ (git-ignored).
+test-browser: build
+	node --test --test-reporter=spec test/browser/
+
 demo: build
-	go run ./web -addr $(DEMO_ADDR)
+	$(BUILD)/web -addr $(DEMO_ADDR)
 
 bench: build
+	go test -run '^$$' -bench . -benchmem ./core
+	$(WASM_ENV) go test -run '^$$' -bench . -benchtime 2000x ./core
 	node bench/encrypt.bench.mjs
 
 fuzz:
