@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -82,4 +83,28 @@ func (c *FakeClock) Waiters() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.waiters)
+}
+
+// Sleep waits for d on clock, or until ctx is done (returning ctx.Err()).
+// Loops such as keepalive must use it rather than select on clock.After:
+// on the system clock it stops its timer when ctx ends, and under
+// WebAssembly a pending Go timer is a pending JS setTimeout that would keep
+// a Node process alive for up to a whole interval after stop().
+func Sleep(ctx context.Context, clock Clock, d time.Duration) error {
+	if clock == nil || clock == SystemClock {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	select {
+	case <-clock.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
