@@ -1,0 +1,30 @@
+package capital
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/brokerauth/brokerauth/core/internal/cstsession"
+)
+
+// KeepAliveOnce pings and, if the ping fails for any reason, logs in anew.
+// It returns the login's error, if any.
+func (c *Client) KeepAliveOnce(ctx context.Context) error {
+	s, g, err := c.auth.Session(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := c.call.Do(ctx, "ping", http.MethodGet, c.s.base+"/api/v1/ping", c.authHeader(s), nil, cstsession.AuthLimit)
+	if err == nil && r.OK() {
+		return nil
+	}
+	return c.auth.ForceRenew(ctx, g)
+}
+
+// KeepAlive runs KeepAliveOnce every interval on the client's Clock until
+// ctx ends, then returns nil. Capital.com ends sessions after 10 idle
+// minutes, so an interval of a few minutes is enough.
+func (c *Client) KeepAlive(ctx context.Context, interval time.Duration) error {
+	return cstsession.KeepAlive(ctx, c.s.Clock, interval, broker, c.KeepAliveOnce)
+}

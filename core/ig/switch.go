@@ -1,0 +1,63 @@
+package ig
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/internal/cstsession"
+)
+
+// SwitchAccount makes accountID the session's account (PUT /session). With
+// v2, IG answers with a new X-SECURITY-TOKEN that replaces the old one
+// (which stops working); with v3 the IG-ACCOUNT-ID header changes. Switching
+// to the current account sends nothing.
+func (c *Client) SwitchAccount(ctx context.Context, accountID string) (*core.Session, error) {
+	if accountID == "" {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Broker: broker, Step: "switch", Message: "accountID is empty"}
+	}
+	// Log in (or refresh) outside the change, so concurrent calls share it.
+	if _, _, err := c.auth.Session(ctx); err != nil {
+		return nil, err
+	}
+	s, err := c.m.Change(ctx, broker, "switch", func(ctx context.Context, cur *core.Session) (*core.Session, error) {
+		var err error
+		if cur == nil { // logged out meanwhile
+			if cur, err = c.login(ctx, nil); err != nil {
+				return nil, err
+			}
+		}
+		if cur.AccountID == accountID {
+			return cur, nil
+		}
+		next, err := c.switchOnce(ctx, cur, accountID)
+		if !cstsession.IsTokenErr(err) {
+			return next, err
+		}
+		// The session died: log in again once and retry once.
+		if cur, err = c.login(ctx, cur); err != nil {
+			return nil, err
+		}
+		if cur.AccountID == accountID {
+			return cur, nil
+		}
+		return c.switchOnce(ctx, cur, accountID)
+	})
+	return s.Clone(), err
+}
+
+func (c *Client) switchOnce(ctx context.Context, cur *core.Session, accountID string) (*core.Session, error) {
+	body, _ := json.Marshal(map[string]string{"accountId": accountID})
+	r, err := c.call.Expect(ctx, "switch", http.MethodPut, c.s.base+"/session", c.authHeader(cur, "1"), body)
+	if err != nil {
+		return nil, err
+	}
+	if c.s.version == 3 {
+		next := cur.Clone()
+		next.AccountID = accountID
+		next.Headers["IG-ACCOUNT-ID"] = accountID
+		return next, nil
+	}
+	return cstsession.WithXST(cur, accountID, r.Header.Get("X-SECURITY-TOKEN")), nil
+}

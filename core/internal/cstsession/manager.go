@@ -1,0 +1,145 @@
+package cstsession
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/brokerauth/brokerauth/core"
+)
+
+// ChangeFunc computes the next session from the current one (nil when
+// there is none). Returning cur itself means "no change"; returning nil
+// with no error means "logged out".
+type ChangeFunc func(ctx context.Context, cur *core.Session) (*core.Session, error)
+
+// Manager holds a client's session and serialises every change to it:
+// logins, refreshes, switches and logouts run one at a time, so twenty calls
+// that all find the session dead cause one login, not twenty.
+//
+// Stored sessions are never modified in place: a ChangeFunc returns a new
+// one. That lets callers use the pointer from Snapshot without a lock.
+type Manager struct {
+	onChange func(*core.Session)
+	// sem is a one-slot semaphore rather than a Mutex so that waiting for
+	// it honours the caller's context.
+	sem chan struct{}
+
+	mu      sync.Mutex
+	sess    *core.Session
+	gen     uint64 // bumped on every change
+	tries   uint64 // bumped on every Renew attempt
+	lastErr error  // outcome of the last Renew attempt
+}
+
+// NewManager returns a Manager that calls onChange (if not nil) with a
+// clone of each new session, or nil after a logout, outside all locks.
+func NewManager(onChange func(*core.Session)) *Manager {
+	return &Manager{onChange: onChange, sem: make(chan struct{}, 1)}
+}
+
+// Snapshot returns the current session (shared: do not modify) and its
+// generation, which Renew uses to tell whether someone else already
+// replaced it.
+func (m *Manager) Snapshot() (*core.Session, uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sess, m.gen
+}
+
+// Clone returns a copy of the current session, or nil.
+func (m *Manager) Clone() *core.Session {
+	s, _ := m.Snapshot()
+	return s.Clone()
+}
+
+func (m *Manager) acquire(ctx context.Context, broker, step string) error {
+	select {
+	case m.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return core.TransportError(ctx, broker, step, ctx.Err())
+	}
+}
+
+func (m *Manager) release() { <-m.sem }
+
+// Change runs fn under the change lock and installs what it returns.
+func (m *Manager) Change(ctx context.Context, broker, step string, fn ChangeFunc) (*core.Session, error) {
+	if err := m.acquire(ctx, broker, step); err != nil {
+		return nil, err
+	}
+	cur, _ := m.Snapshot()
+	next, err := fn(ctx, cur)
+	changed := err == nil && next != cur
+	if changed {
+		m.mu.Lock()
+		m.sess = next
+		m.gen++
+		m.mu.Unlock()
+	}
+	m.release()
+	if changed && m.onChange != nil {
+		m.onChange(next.Clone())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// Renew replaces a session the caller found dead (or missing): stale is the
+// generation the caller saw. If another call already replaced it, Renew
+// returns the new one without running fn; if another call's attempt failed
+// while this one waited, Renew returns that error instead of trying again,
+// so a broker that refuses the login is asked once, not once per caller.
+func (m *Manager) Renew(ctx context.Context, broker, step string, stale uint64, fn ChangeFunc) (*core.Session, uint64, error) {
+	m.mu.Lock()
+	tries := m.tries
+	m.mu.Unlock()
+	if err := m.acquire(ctx, broker, step); err != nil {
+		return nil, 0, err
+	}
+	m.mu.Lock()
+	if m.gen != stale && m.sess != nil {
+		s, g := m.sess, m.gen
+		m.mu.Unlock()
+		m.release()
+		return s, g, nil
+	}
+	if m.tries != tries && m.lastErr != nil && !isCanceled(m.lastErr) {
+		err := m.lastErr
+		m.mu.Unlock()
+		m.release()
+		return nil, 0, err
+	}
+	cur := m.sess
+	m.mu.Unlock()
+
+	next, err := fn(ctx, cur)
+
+	m.mu.Lock()
+	m.tries++
+	m.lastErr = err
+	if err == nil {
+		m.sess = next
+		m.gen++
+	}
+	g := m.gen
+	m.mu.Unlock()
+	m.release()
+	if err != nil {
+		return nil, 0, err
+	}
+	if m.onChange != nil {
+		m.onChange(next.Clone())
+	}
+	return next, g, nil
+}
+
+// isCanceled: an attempt the caller canceled says nothing about the
+// broker, so waiters try for themselves.
+func isCanceled(err error) bool {
+	var e *core.Error
+	return errors.As(err, &e) && e.Code == core.CodeCanceled
+}
