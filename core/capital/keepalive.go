@@ -23,7 +23,9 @@ func (c *Client) KeepAliveOnce(ctx context.Context) error {
 }
 
 // KeepAlive runs KeepAliveOnce every interval on the client's Clock until
-// ctx ends, then returns nil. Capital.com ends sessions after 10 idle
+// ctx ends, then returns nil. A retryable failure (network, timeout, 5xx,
+// 429) is tried again sooner, with bounded backoff; one that retrying
+// cannot fix (credentials refused on re-login) ends it and is returned. Capital.com ends sessions after 10 idle
 // minutes, so an interval of a few minutes is enough.
 func (c *Client) KeepAlive(ctx context.Context, interval time.Duration) error {
 	return cstsession.KeepAlive(ctx, c.s.Clock, interval, broker, c.KeepAliveOnce)

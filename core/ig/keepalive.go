@@ -24,7 +24,9 @@ func (c *Client) KeepAliveOnce(ctx context.Context) error {
 }
 
 // KeepAlive runs KeepAliveOnce every interval on the client's Clock until
-// ctx ends, then returns nil. Failed rounds are retried at the next tick.
+// ctx ends, then returns nil. A retryable failure (network, timeout, 5xx,
+// 429) is tried again sooner, with bounded backoff; one that retrying
+// cannot fix (credentials refused on re-login) ends it and is returned.
 func (c *Client) KeepAlive(ctx context.Context, interval time.Duration) error {
 	return cstsession.KeepAlive(ctx, c.s.Clock, interval, broker, c.KeepAliveOnce)
 }

@@ -61,12 +61,10 @@ func (g *Gate) Run(ctx context.Context, clock core.Clock, spacing time.Duration,
 	return err
 }
 
-// Sleep waits d on clock, or until ctx ends.
+// Sleep waits d on clock, or until ctx ends (a typed error then).
 func Sleep(ctx context.Context, clock core.Clock, d time.Duration, broker, step string) error {
-	select {
-	case <-clock.After(d):
-		return nil
-	case <-ctx.Done():
-		return core.TransportError(ctx, broker, step, ctx.Err())
+	if err := core.Sleep(ctx, clock, d); err != nil {
+		return core.TransportError(ctx, broker, step, err)
 	}
+	return nil
 }
