@@ -1,0 +1,181 @@
+package ibkr
+
+import (
+	"crypto/rsa"
+	"errors"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/jws"
+)
+
+// Defaults for Config fields left empty.
+const (
+	DefaultDomain      = "api.ibkr.com"
+	DefaultIPLookupURL = "https://api.ipify.org"
+	DefaultTimeout     = 30 * time.Second
+	// DefaultKeepAliveInterval is IBKR's advice: tickle about once a
+	// minute; sessions time out after a few idle minutes.
+	DefaultKeepAliveInterval = 60 * time.Second
+)
+
+// Config is everything a Client needs. ClientID, ClientKeyID and Credential
+// come from IBKR after one registers the public half of PrivateKey.
+type Config struct {
+	ClientID    string // OAuth client_id: iss and sub of the client assertion
+	ClientKeyID string // client_key_id: the "kid" of every JWS
+	Credential  string // the IBKR user name the bearer token is for
+	PrivateKey  string // PEM (PKCS#8 or PKCS#1) or base64 DER; see jws.ParsePrivateKey
+
+	// Domain is "api.ibkr.com" (the default) or a numbered host
+	// "N.api.ibkr.com"; anything else is refused, so a typo cannot send
+	// the key's signatures elsewhere.
+	Domain string
+	// BaseURL replaces "https://<Domain>" entirely (a simulator, a
+	// proxy). It must be https unless the host is loopback.
+	BaseURL string
+
+	// IP is the public IP to bake into the bearer token. If empty, it is
+	// looked up at IPLookupURL before every bearer token and checked
+	// every IPCheckInterval by KeepAlive.
+	IP string
+	// IPLookupURL answers the caller's public IP as plain text; default
+	// https://api.ipify.org. https unless loopback.
+	IPLookupURL string
+
+	HTTPClient core.HTTPDoer // default http.DefaultClient
+	Clock      core.Clock    // default core.SystemClock
+	Timeout    time.Duration // per HTTP call, default 30 s
+	// OnSessionChange is called, synchronously and outside the client's
+	// locks, whenever Session() would return something different: login,
+	// re-establishing, a new bearer token for a new IP, a change of the
+	// authenticated/competing/connected flags, and logout (with nil). It
+	// may call the Client's methods. Concurrent changes may call it from
+	// different goroutines.
+	OnSessionChange func(*core.Session)
+}
+
+// numberedDomain is IBKR's own host or one of its numbered hosts.
+var numberedDomain = regexp.MustCompile(`^([0-9]{1,3}\.)?api\.ibkr\.com$`)
+
+// settings is a Config after defaults and validation.
+type settings struct {
+	clientID, kid, credential string
+	key                       *rsa.PrivateKey
+	base                      string // no trailing slash
+	baseHost                  string
+	fixedIP                   string
+	ipURL                     string
+	http                      core.HTTPDoer
+	clock                     core.Clock
+	timeout                   time.Duration
+	onChange                  func(*core.Session)
+}
+
+func configError(msg string) *core.Error {
+	return &core.Error{Code: core.CodeInvalidArgument, Broker: core.BrokerIBKR, Message: msg}
+}
+
+func (cfg Config) settings() (*settings, error) {
+	s := &settings{
+		clientID:   cfg.ClientID,
+		kid:        cfg.ClientKeyID,
+		credential: cfg.Credential,
+		http:       cfg.HTTPClient,
+		clock:      cfg.Clock,
+		timeout:    cfg.Timeout,
+		onChange:   cfg.OnSessionChange,
+	}
+	for name, v := range map[string]string{"ClientID": cfg.ClientID, "ClientKeyID": cfg.ClientKeyID, "Credential": cfg.Credential} {
+		if strings.TrimSpace(v) == "" {
+			return nil, configError(name + " is required")
+		}
+	}
+	key, err := jws.ParsePrivateKey(cfg.PrivateKey)
+	if err != nil {
+		var e *core.Error
+		if errors.As(err, &e) {
+			e.Broker = core.BrokerIBKR
+		}
+		return nil, err
+	}
+	s.key = key
+
+	domain := strings.ToLower(strings.TrimSpace(cfg.Domain))
+	if domain == "" {
+		domain = DefaultDomain
+	}
+	if !numberedDomain.MatchString(domain) {
+		return nil, configError(`Domain must be "api.ibkr.com" or "N.api.ibkr.com"; use BaseURL for anything else`)
+	}
+	base := "https://" + domain
+	if cfg.BaseURL != "" {
+		u, err := core.CheckBaseURL(core.BrokerIBKR, cfg.BaseURL)
+		if err != nil {
+			return nil, err
+		}
+		base = u.String()
+	}
+	s.base = strings.TrimRight(base, "/")
+	u, _ := url.Parse(s.base)
+	s.baseHost = u.Host
+
+	if cfg.IP != "" {
+		ip, ok := parseIP(cfg.IP)
+		if !ok {
+			return nil, configError("IP is not an IP address")
+		}
+		s.fixedIP = ip
+	} else {
+		s.ipURL = cfg.IPLookupURL
+		if s.ipURL == "" {
+			s.ipURL = DefaultIPLookupURL
+		}
+		if err := checkLookupURL(s.ipURL); err != nil {
+			return nil, err
+		}
+	}
+	if s.http == nil {
+		s.http = http.DefaultClient
+	}
+	if s.clock == nil {
+		s.clock = core.SystemClock
+	}
+	if s.timeout < 0 {
+		return nil, configError("Timeout must not be negative")
+	}
+	if s.timeout == 0 {
+		s.timeout = DefaultTimeout
+	}
+	return s, nil
+}
+
+// checkLookupURL is core.CheckBaseURL's rule (https unless loopback) but
+// allows a query, since IP services take ?format=text and the like. A
+// spoofed answer would only bind the bearer token to the wrong IP, yet
+// there is no reason to allow plain http to the internet.
+func checkLookupURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil {
+		return configError("IPLookupURL must be an absolute http(s) URL without credentials")
+	}
+	if u.Scheme == "http" && !core.IsLoopbackHost(u.Hostname()) {
+		return &core.Error{Code: core.CodeInsecureURL, Broker: core.BrokerIBKR, Message: "IPLookupURL must use https unless the host is loopback"}
+	}
+	return nil
+}
+
+// parseIP accepts an IPv4 or IPv6 address without zone and returns its
+// canonical form.
+func parseIP(s string) (string, bool) {
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil || a.Zone() != "" {
+		return "", false
+	}
+	return a.Unmap().String(), true
+}

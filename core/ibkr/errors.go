@@ -1,0 +1,93 @@
+package ibkr
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/brokerauth/brokerauth/core"
+)
+
+// oauthHints explain the RFC 6749 error codes IBKR's OAuth endpoints send,
+// in words that say what to check.
+var oauthHints = map[string]string{
+	"invalid_client": "IBKR rejected the client: check ClientID and ClientKeyID, that PrivateKey is the key whose " +
+		"public half IBKR registered, and that this machine's clock is right",
+	"invalid_grant":          "IBKR rejected the signed assertion (expired or not yet valid? check the clock)",
+	"invalid_request":        "IBKR refused the request as malformed",
+	"invalid_scope":          "IBKR refused the scope sso-sessions.write for this client",
+	"unauthorized_client":    "this client is not allowed this grant; ask IBKR to enable OAuth 2.0 for it",
+	"unsupported_grant_type": "IBKR does not accept client_credentials for this client",
+	"invalid_token":          "IBKR refused the access token (expired or revoked)",
+	"access_denied":          "IBKR denied access: is Credential the user this client was registered for?",
+}
+
+// oauthCode is what an RFC 6749 error code looks like; IBKR's other errors
+// are free text ("Init session first").
+var oauthCode = regexp.MustCompile(`^[a-z][a-z0-9_]{2,63}$`)
+
+// statusError maps a non-2xx answer. An OAuth body {error,
+// error_description} gives the Code (from the OAuth endpoints, or with a
+// description, or a code we know); IBKR's other {"error":"…"} strings,
+// even one-word ones like "gone", keep the http_NNN code and become the
+// message, redacted.
+func statusError(step string, r *reply) *core.Error {
+	var body struct {
+		Error       any    `json:"error"`
+		Description string `json:"error_description"`
+		Message     string `json:"message"`
+	}
+	_ = json.Unmarshal(r.body, &body)
+	text, _ := body.Error.(string)
+	_, known := oauthHints[text]
+	if known || (body.Description != "" || step == "token" || step == "bearer") && oauthCode.MatchString(text) {
+		e := core.StatusError(core.BrokerIBKR, step, r.status, text)
+		msg := oauthHints[text]
+		if msg == "" {
+			msg = e.Message
+		}
+		if d := redact(body.Description); d != "" {
+			msg += " (IBKR: " + d + ")"
+		}
+		e.Message = msg
+		return e
+	}
+	e := core.StatusError(core.BrokerIBKR, step, r.status, "")
+	if text == "" {
+		text = body.Message
+	}
+	if d := redact(text); d != "" {
+		e.Message += ": IBKR says " + d
+	}
+	return e
+}
+
+// tokenish is any run long enough to be a token, a JWS or key material:
+// such runs are cut from IBKR's text before it reaches a message, in case
+// an error echoes what was sent.
+var tokenish = regexp.MustCompile(`[A-Za-z0-9+/=_.~-]{24,}`)
+
+// redact makes server text safe to show: token-like runs removed, control
+// characters dropped, length bounded.
+func redact(s string) string {
+	s = tokenish.ReplaceAllStringFunc(s, func(run string) string {
+		// Random tokens mix cases or carry digits; plain words such as
+		// "application/x-www-form-urlencoded" do not, and stay readable.
+		if strings.ContainsAny(run, "0123456789") || (strings.ToLower(run) != run && strings.ToUpper(run) != run) {
+			return "[redacted]"
+		}
+		return run
+	})
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,170 @@
+package ibkrsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// serverInfo is what IBKR reports about the gateway host; fixed here.
+var serverInfo = map[string]any{"serverName": "SimGW1", "serverVersion": "Build 10.30.1, ibkrsim"}
+
+const simMAC = "00:00:5E:00:53:01"
+
+// authorize finds the live bearer of a /v1/api call, or answers 401.
+func (s *Sim) authorize(w http.ResponseWriter, r *http.Request) (*bearer, bool) {
+	tok, ok := bearerOf(r)
+	s.mu.Lock()
+	b := s.bearers[tok]
+	if b != nil && !s.clock.Now().Before(b.expires) {
+		delete(s.bearers, tok)
+		b = nil
+	}
+	s.mu.Unlock()
+	if !ok || b == nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "not authorized: missing, invalid or expired bearer token", "statusCode": 401})
+		return nil, false
+	}
+	return b, true
+}
+
+func (s *Sim) handleValidate(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.authorize(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	now := s.clock.Now()
+	resp := map[string]any{
+		"USER_ID":         b.client.userID,
+		"USER_NAME":       b.client.credential,
+		"RESULT":          true,
+		"AUTH_TIME":       b.issued.UnixMilli(),
+		"SF_ENABLED":      false,
+		"IS_FREE_TRIAL":   false,
+		"CREDENTIAL":      b.client.credential,
+		"IP":              b.ip,
+		"EXPIRES":         b.expires.Sub(now).Milliseconds(),
+		"LOGIN_TYPE":      2,
+		"PAPER_USER_NAME": b.client.credential,
+		"LANDING_APP":     "UNIVERSAL",
+		"IS_MASTER":       false,
+		"lastAccessed":    now.UnixMilli(),
+		"region":          "NJ",
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// handleInit is POST iserver/auth/ssodh/init {"publish":bool,"compete":bool}:
+// it opens the brokerage session on top of the SSO session.
+func (s *Sim) handleInit(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.authorize(w, r)
+	if !ok {
+		return
+	}
+	body, ok := readBody(r)
+	var req struct {
+		Publish *bool `json:"publish"`
+		Compete *bool `json:"compete"`
+	}
+	if !ok || json.Unmarshal(body, &req) != nil || req.Publish == nil || req.Compete == nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": `body must be {"publish":bool,"compete":bool}`, "statusCode": 400})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if *req.Compete && s.dhFail > 0 {
+		s.dhFail--
+		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "failed to generate sso dh token", "statusCode": 500})
+		return
+	}
+	b.authenticated, b.connected, b.competing = true, true, s.competing
+	writeJSON(w, http.StatusOK, authStatus(b))
+}
+
+func authStatus(b *bearer) map[string]any {
+	return map[string]any{
+		"authenticated": b.authenticated,
+		"competing":     b.competing,
+		"connected":     b.connected,
+		"message":       "",
+		"MAC":           simMAC,
+		"serverInfo":    serverInfo,
+	}
+}
+
+func (s *Sim) handleTickle(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.authorize(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	resp := map[string]any{
+		"session":    b.session,
+		"ssoExpires": b.expires.Sub(s.clock.Now()).Milliseconds(),
+		"collission": false,
+		"userId":     b.client.userID,
+		"hmds":       map[string]any{"error": "no bridge"},
+		"iserver":    map[string]any{"authStatus": authStatus(b)},
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Sim) handleStatus(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.authorize(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	resp := authStatus(b)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Sim) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.authorize(w, r); !ok {
+		return
+	}
+	tok, _ := bearerOf(r)
+	s.mu.Lock()
+	delete(s.bearers, tok)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"status": true})
+}
+
+func accountID(c *client) string { return fmt.Sprintf("DU%07d", c.userID%10000000) }
+
+func (s *Sim) handlePortfolioAccounts(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.authorize(w, r)
+	if !ok {
+		return
+	}
+	id := accountID(b.client)
+	writeJSON(w, http.StatusOK, []map[string]any{{
+		"id": id, "accountId": id, "accountVan": id, "accountTitle": "Simulated paper account",
+		"displayName": id, "accountAlias": nil, "currency": "USD", "type": "DEMO",
+		"tradingType": "STKNOPT", "faclient": false, "clearingStatus": "O", "covestor": false,
+		"accountStatus": time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC).UnixMilli(), "desc": id,
+	}})
+}
+
+// handleIserverAccounts needs the brokerage session, not just the bearer:
+// iserver endpoints answer 401 until ssodh/init has succeeded.
+func (s *Sim) handleIserverAccounts(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.authorize(w, r)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	authenticated := b.authenticated
+	s.mu.Unlock()
+	if !authenticated {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "not authenticated", "statusCode": 401})
+		return
+	}
+	id := accountID(b.client)
+	writeJSON(w, http.StatusOK, map[string]any{"accounts": []string{id}, "selectedAccount": id, "isFA": false})
+}

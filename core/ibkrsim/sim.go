@@ -1,0 +1,220 @@
+package ibkrsim
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/jws"
+)
+
+// Lifetimes and tolerances. IBKR documents none of them; these are strict
+// enough to catch a client that gets its clock arithmetic wrong.
+const (
+	// AccessTokenTTL is how long an access token from /oauth2/api/v1/token
+	// may be used to ask for a bearer token.
+	AccessTokenTTL = 10 * time.Minute
+	// ClockSkew is how far in the future an "iat" may be.
+	ClockSkew = 30 * time.Second
+	// MaxAssertionTTL bounds "exp" of the token call's client assertion
+	// (ibauth and brokerauth send iat+30 s).
+	MaxAssertionTTL = 5 * time.Minute
+	// MaxBearerTTL bounds "exp" of the sso-sessions JWS (clients send
+	// now+86400).
+	MaxBearerTTL = 24*time.Hour + 5*time.Minute
+	// DefaultIP is what GET /__sim/ip answers until SetIP.
+	DefaultIP = "203.0.113.7"
+)
+
+// Sim is the simulator. Create it with New; it is safe for concurrent use.
+type Sim struct {
+	clock  core.Clock
+	closed chan struct{}
+	once   sync.Once
+
+	mu        sync.Mutex
+	clients   map[string]*client // by client_key_id
+	access    map[string]*accessToken
+	bearers   map[string]*bearer
+	faults    []*Fault
+	stats     Stats
+	ip        string
+	competing bool
+	dhFail    int
+	issued    []string
+	nextUser  int
+}
+
+type client struct {
+	id, kid, credential string
+	pub                 *rsa.PublicKey
+	userID              int
+}
+
+type accessToken struct {
+	client  *client
+	expires time.Time
+}
+
+// bearer is one SSO session: the bearer token and the brokerage session
+// (ssodh/init) riding on it.
+type bearer struct {
+	client        *client
+	ip            string
+	issued        time.Time
+	expires       time.Time
+	session       string
+	authenticated bool
+	connected     bool
+	competing     bool
+}
+
+// New returns a simulator on clock (core.SystemClock if nil) with the demo
+// client registered.
+func New(clock core.Clock) *Sim {
+	if clock == nil {
+		clock = core.SystemClock
+	}
+	s := &Sim{
+		clock:    clock,
+		closed:   make(chan struct{}),
+		clients:  map[string]*client{},
+		nextUser: 1000001,
+	}
+	s.resetLocked()
+	d := DemoClient()
+	k, err := jws.ParsePrivateKey(d.PrivateKeyPEM)
+	if err != nil {
+		panic("ibkrsim: demo key does not parse: " + err.Error())
+	}
+	s.AddClient(d.ClientID, d.ClientKeyID, d.Credential, &k.PublicKey)
+	return s
+}
+
+// AddClient registers an OAuth client as IBKR does after one sends them a
+// public key. A second registration of the same clientKeyID replaces the
+// first.
+func (s *Sim) AddClient(clientID, clientKeyID, credential string, pub *rsa.PublicKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextUser++
+	s.clients[clientKeyID] = &client{id: clientID, kid: clientKeyID, credential: credential, pub: pub, userID: s.nextUser}
+}
+
+// Close releases requests parked by a "hang" fault. The Sim still answers
+// afterwards.
+func (s *Sim) Close() { s.once.Do(func() { close(s.closed) }) }
+
+// ServeHTTP routes one request: CORS, admin surface, faults, then the
+// IBKR endpoints.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept")
+	h.Set("Access-Control-Max-Age", "600")
+	h.Set("Cache-Control", "no-store")
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	path := r.URL.Path
+	s.count(path)
+	if !strings.HasPrefix(path, "/__sim/") || path == "/__sim/ip" {
+		if s.injectFault(w, r) {
+			return
+		}
+	}
+	if strings.HasPrefix(path, "/__sim/") {
+		s.serveAdmin(w, r)
+		return
+	}
+	rt, ok := routes[path]
+	if !ok {
+		if strings.HasPrefix(path, "/v1/api/") {
+			// Everything under /v1/api wants a bearer first, as at IBKR.
+			if _, ok := s.authorize(w, r); !ok {
+				return
+			}
+		}
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": "not found", "statusCode": 404})
+		return
+	}
+	if !rt.methods[r.Method] {
+		w.Header().Set("Allow", strings.Join(keys(rt.methods), ", "))
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": "method not allowed", "statusCode": 405})
+		return
+	}
+	rt.handle(s, w, r)
+}
+
+type route struct {
+	methods map[string]bool
+	handle  func(*Sim, http.ResponseWriter, *http.Request)
+}
+
+func methods(ms ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, x := range ms {
+		m[x] = true
+	}
+	return m
+}
+
+var routes = map[string]route{
+	"/oauth2/api/v1/token":            {methods("POST"), (*Sim).handleToken},
+	"/gw/api/v1/sso-sessions":         {methods("POST"), (*Sim).handleSSOSessions},
+	"/v1/api/sso/validate":            {methods("GET"), (*Sim).handleValidate},
+	"/v1/api/iserver/auth/ssodh/init": {methods("POST"), (*Sim).handleInit},
+	"/v1/api/tickle":                  {methods("GET", "POST"), (*Sim).handleTickle},
+	"/v1/api/iserver/auth/status":     {methods("GET", "POST"), (*Sim).handleStatus},
+	"/v1/api/logout":                  {methods("POST"), (*Sim).handleLogout},
+	"/v1/api/portfolio/accounts":      {methods("GET"), (*Sim).handlePortfolioAccounts},
+	"/v1/api/iserver/accounts":        {methods("GET"), (*Sim).handleIserverAccounts},
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for _, k := range []string{"GET", "POST", "DELETE"} {
+		if m[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// oauthError answers in RFC 6749 §5.2 form.
+func oauthError(w http.ResponseWriter, status int, code, description string) {
+	writeJSON(w, status, map[string]any{"error": code, "error_description": description})
+}
+
+// newToken returns an opaque random token and remembers it for Tokens.
+// Callers hold s.mu.
+func (s *Sim) newToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	t := base64.RawURLEncoding.EncodeToString(b)
+	s.issued = append(s.issued, t)
+	return t
+}
+
+// Tokens returns every access and bearer token the simulator has issued,
+// so tests can check that none leaks into an error.
+func (s *Sim) Tokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
+}
