@@ -91,6 +91,7 @@ bench: build
 	go test -run '^$$' -bench . -benchmem ./core
 	$(WASM_ENV) go test -run '^$$' -bench . -benchtime 2000x ./core
 	node bench/encrypt.bench.mjs
+	node bench/login.bench.mjs
 
 fuzz:
 	go test -run '^$$' -fuzz FuzzEncryptPassword -fuzztime 60s ./core

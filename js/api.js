@@ -3,6 +3,7 @@
 // which globals need a polyfill) live in node.js and browser.js.
 
 import { BrokerAuthError, codes, describeType, invalidArgument } from './errors.js';
+import { CapitalClient, IBKRClient, IGClient } from './clients.js';
 import { startRuntime } from './runtime.js';
 
 // Inputs longer than these cannot be valid (a 16384-bit PEM key is ~3 KB;
@@ -20,6 +21,8 @@ export const version = __BROKERAUTH_VERSION__;
  * @property {() => Promise<void>} prepareGlobals makes what wasm_exec.js needs exist
  * @property {() => Promise<unknown>} importWasmExec loads Go's wasm_exec.js
  * @property {(url: string|URL|undefined) => Promise<WebAssembly.Module>} compileWasm
+ * @property {(go: object, runtime: import('./runtime.js').Runtime) => void} [adaptGo]
+ *   platform tweaks to a Go instance before it starts
  */
 
 /** @param {Platform} platform */
@@ -66,7 +69,7 @@ async function start(platform, options = {}) {
     }
   }
 
-  const { ns, runtime } = await startRuntime(module);
+  const { ns, runtime } = await startRuntime(module, { onGoCreated: platform.adaptGo });
   if (ns.version !== version) {
     throw new BrokerAuthError(
       codes.versionMismatch,
@@ -80,6 +83,13 @@ async function start(platform, options = {}) {
 function createBrokerAuth(ns, runtime) {
   return Object.freeze({
     version,
+
+    /** A session client for IG (REST Trading API v2 or v3). */
+    ig: (options) => new IGClient(ns, runtime, options),
+    /** A session client for Capital.com. */
+    capital: (options) => new CapitalClient(ns, runtime, options),
+    /** A session client for the Interactive Brokers Web API (OAuth 2.0). */
+    ibkr: (options) => new IBKRClient(ns, runtime, options),
 
     /**
      * Encrypt a login password for IG (v2) or Capital.com.

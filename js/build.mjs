@@ -9,7 +9,7 @@
 // globals once the user asks for the runtime.
 
 import { build } from 'esbuild';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,6 +48,24 @@ await Promise.all([
   }),
   build({ ...common, entryPoints: [join(root, 'js/browser.js')], platform: 'browser', format: 'esm', outfile: join(out, 'browser.mjs') }),
 ]);
+
+// The command line imports the library entry at run time, so the package
+// holds one copy of the wrapper.
+await build({
+  ...common,
+  entryPoints: [join(root, 'js/cli.js')],
+  platform: 'node',
+  format: 'esm',
+  outfile: join(out, 'cli.mjs'),
+  plugins: [{
+    name: 'library-external',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/index\.mjs$/ }, () => ({ path: './index.mjs', external: true }));
+    },
+  }],
+  banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+});
+chmodSync(join(out, 'cli.mjs'), 0o755);
 
 copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.ts'));
 copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.mts'));

@@ -41,10 +41,154 @@ export class BrokerAuthError extends Error {
   toJSON(): { name: string; code: string; message: string; broker: string | null; step: string | null; status: number; retryable: boolean };
 }
 
+/** One account a login can trade on (IG, Capital.com). */
+export interface Account {
+  readonly accountId: string;
+  readonly accountName: string;
+  readonly accountType: string;
+  readonly preferred: boolean;
+}
+
+/** A live IG or Capital.com session. Frozen; persist it from onSessionChange. */
+export interface CSTSession {
+  readonly broker: 'ig' | 'capital';
+  readonly accountId: string;
+  readonly accounts: readonly Account[];
+  /**
+   * Exactly the headers to add to your own calls. IG v2: X-IG-API-KEY, CST,
+   * X-SECURITY-TOKEN; IG v3: X-IG-API-KEY, Authorization, IG-ACCOUNT-ID;
+   * Capital.com: X-CAP-API-KEY, CST, X-SECURITY-TOKEN.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Epoch ms when the access token expires (IG v3), else null. */
+  readonly expiresAt: number | null;
+  /** IG's lightstreamerEndpoint or Capital.com's streamingHost. */
+  readonly streamingEndpoint: string;
+}
+
+/** A live Interactive Brokers Web API session. */
+export interface IBKRSession {
+  readonly broker: 'ibkr';
+  /** { Authorization: 'Bearer …' } */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly authenticated: boolean;
+  readonly competing: boolean;
+  readonly connected: boolean;
+  readonly expiresAt: number | null;
+}
+
+export type Session = CSTSession | IBKRSession;
+
+/** Like fetch's RequestInit, for {@link BrokerClient.request}. */
+export interface RequestInit {
+  method?: string;
+  headers?: Record<string, string> | Headers | [string, string][];
+  /** A string is sent as is; an object is sent as JSON. */
+  body?: string | object | null;
+}
+
+export interface KeepAliveOptions {
+  /** Milliseconds between keepalive calls (IG, IBKR default 60 000; Capital.com 300 000). */
+  intervalMs?: number;
+  /** Called when a keepalive round fails for good (after the client's own recovery). */
+  onError?: (err: BrokerAuthError) => void;
+}
+
+export interface KeepAlive {
+  stop(): void;
+}
+
+interface BrokerClient<S extends Session> {
+  /** The current session, or null before login and after logout. */
+  readonly session: S | null;
+  login(): Promise<S>;
+  /**
+   * An authenticated call; `path` is relative to the base URL. Logs in when
+   * there is no session; after a 401 token error logs in again once and
+   * retries once. Resolves to the parsed JSON body (null when empty).
+   */
+  request<T = unknown>(path: string, init?: RequestInit): Promise<T>;
+  logout(): Promise<void>;
+  keepAlive(options?: KeepAliveOptions): KeepAlive;
+}
+
+interface CommonOptions<S extends Session> {
+  /** Replaces the environment's base URL; https unless the host is loopback. */
+  baseURL?: string;
+  /** Per HTTP call; default 30 000. */
+  timeoutMs?: number;
+  /** Called on every login, refresh, switch and logout (null). */
+  onSessionChange?: (session: S | null) => void;
+}
+
+export interface IGOptions extends CommonOptions<CSTSession> {
+  apiKey: string;
+  identifier: string;
+  password: string;
+  /** Default 'demo'. */
+  environment?: 'demo' | 'live';
+  /** Default 2. */
+  version?: 2 | 3;
+  /** Default true for v2; v3 takes no encrypted password. */
+  encrypt?: boolean;
+}
+
+export interface CapitalOptions extends CommonOptions<CSTSession> {
+  apiKey: string;
+  identifier: string;
+  password: string;
+  environment?: 'demo' | 'live';
+  /** Default true. */
+  encrypt?: boolean;
+}
+
+export interface IBKROptions extends CommonOptions<IBKRSession> {
+  clientId: string;
+  clientKeyId: string;
+  credential: string;
+  /** RSA private key, PEM (PKCS#8 or PKCS#1). Keep it on a server. */
+  privateKey: string;
+  /** Default 'api.ibkr.com'. */
+  domain?: string;
+  /** The public IP baked into the bearer token; default: ask ipLookupURL. */
+  ip?: string;
+  /** Default 'https://api.ipify.org'. */
+  ipLookupURL?: string;
+}
+
+export interface IGClient extends BrokerClient<CSTSession> {
+  switchAccount(accountId: string): Promise<CSTSession>;
+  /** v3: a new access token from the refresh token (a login if it is gone); v2: a new login. */
+  refresh(): Promise<CSTSession>;
+}
+
+export interface CapitalClient extends BrokerClient<CSTSession> {
+  switchAccount(accountId: string): Promise<CSTSession>;
+  /** GET /api/v1/ping. */
+  ping(): Promise<void>;
+}
+
+export interface TickleResult {
+  readonly session: string;
+  readonly authenticated: boolean;
+  readonly competing: boolean;
+  readonly connected: boolean;
+}
+
+export interface IBKRClient extends BrokerClient<IBKRSession> {
+  /** GET /v1/api/sso/validate, parsed. */
+  validate(): Promise<Record<string, unknown>>;
+  tickle(): Promise<TickleResult>;
+  status(): Promise<Omit<TickleResult, 'session'>>;
+}
+
 /** The started library, as resolved by {@link init}. */
 export interface BrokerAuth {
   /** The package version; the wasm reported the same one at start-up. */
   readonly version: string;
+  ig(options: IGOptions): IGClient;
+  capital(options: CapitalOptions): CapitalClient;
+  ibkr(options: IBKROptions): IBKRClient;
   /**
    * Encrypt a login password the way IG (v2) and Capital.com require:
    * base64(RSA-PKCS#1-v1.5(key, base64(password + "|" + timeStamp))).

@@ -19,6 +19,7 @@ export const init = createInit({
     }
   },
   importWasmExec: () => import('./wasm_exec.js'),
+  adaptGo: keepNodeAliveOnlyWhileBusy,
   async compileWasm(wasmURL) {
     const url = wasmURL === undefined ? defaultWasmURL() : new URL(String(wasmURL), defaultWasmURL());
     let bytes;
@@ -33,3 +34,29 @@ export const init = createInit({
     return WebAssembly.compile(bytes);
   },
 });
+
+// Go's runtime schedules a JS setTimeout for its next timer, and leaves a
+// stale one behind when that timer is stopped (a per-call timeout after the
+// call returned): a script would linger for up to 30 s after its last call.
+// So Go's timeouts are unref'd, and instead the runtime holds the process
+// open exactly while a call is pending or a keepalive runs.
+function keepNodeAliveOnlyWhileBusy(go, runtime) {
+  const imports = go.importObject.gojs;
+  const schedule = imports['runtime.scheduleTimeoutEvent'];
+  if (typeof schedule === 'function' && go._scheduledTimeouts instanceof Map) {
+    imports['runtime.scheduleTimeoutEvent'] = (sp) => {
+      schedule(sp);
+      const id = go.mem.getInt32((sp >>> 0) + 16, true);
+      const timeout = go._scheduledTimeouts.get(id);
+      if (timeout && typeof timeout.unref === 'function') timeout.unref();
+    };
+  }
+  let handle = null;
+  runtime.onHoldChange = (busy) => {
+    if (busy && !handle) handle = setInterval(() => {}, 2 ** 31 - 1);
+    if (!busy && handle) {
+      clearInterval(handle);
+      handle = null;
+    }
+  };
+}

@@ -14,7 +14,7 @@ import { BrokerAuthError, codes } from './errors.js';
  * @param {WebAssembly.Module} module compiled brokerauth.wasm
  * @returns {Promise<{ns: object, runtime: Runtime}>}
  */
-export async function startRuntime(module) {
+export async function startRuntime(module, { onGoCreated } = {}) {
   const GoClass = globalThis.Go;
   if (typeof GoClass !== 'function') {
     throw new BrokerAuthError(codes.wasmLoadFailed, "Go's wasm_exec.js did not define globalThis.Go");
@@ -32,6 +32,7 @@ export async function startRuntime(module) {
   go.argv = ['brokerauth', readyKey];
   go.env = {}; // nothing from process.env crosses into the wasm
   go.exit = (code) => runtime.markStopped(`the Go runtime exited with code ${code}`);
+  if (onGoCreated) onGoCreated(go, runtime);
 
   try {
     const instance = await WebAssembly.instantiate(module, go.importObject);
@@ -58,10 +59,30 @@ export class Runtime {
   constructor() {
     this.stopReason = null;
     this.go = null;
+    // Rejecters of promises still waiting on Go: if Go stops they would
+    // never settle, so markStopped rejects them.
+    this.pending = new Set();
+    // How many things need the host to stay alive (pending calls, running
+    // keepalives); the Node platform turns this into a ref'd handle.
+    this.holds = 0;
+    this.onHoldChange = null;
+  }
+
+  /** Something that must keep a Node process alive has started. */
+  hold() {
+    if (this.holds++ === 0 && this.onHoldChange) this.onHoldChange(true);
+  }
+
+  /** …and has ended. */
+  release() {
+    if (this.holds > 0 && --this.holds === 0 && this.onHoldChange) this.onHoldChange(false);
   }
 
   markStopped(reason) {
     if (!this.stopReason) this.stopReason = reason;
+    const waiting = [...this.pending];
+    this.pending.clear();
+    for (const reject of waiting) reject(this.stoppedError());
   }
 
   get stopped() {
@@ -88,6 +109,45 @@ export class Runtime {
     }
     if (this.stopped) throw this.stoppedError();
     return unwrapResult(result);
+  }
+
+  /**
+   * Call a namespace function that returns a Promise of {value} or {error}
+   * (wasm/bridge.go makePromise); resolve with the value or reject with a
+   * BrokerAuthError. Rejects with runtime_stopped if Go stops first.
+   */
+  callAsync(fn, args) {
+    if (this.stopped) return Promise.reject(this.stoppedError());
+    return new Promise((resolve, reject) => {
+      this.pending.add(reject);
+      this.hold();
+      const done = () => {
+        this.pending.delete(reject);
+        this.release();
+      };
+      let settled;
+      try {
+        settled = this.callSync(fn, args);
+      } catch (err) {
+        done();
+        reject(err);
+        return;
+      }
+      Promise.resolve(settled).then(
+        (outcome) => {
+          done();
+          if (outcome && outcome.error) {
+            reject(new BrokerAuthError(outcome.error.code, outcome.error.message, outcome.error));
+          } else {
+            resolve(outcome ? outcome.value : undefined);
+          }
+        },
+        (err) => {
+          done();
+          reject(err);
+        },
+      );
+    });
   }
 }
 

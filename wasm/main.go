@@ -42,5 +42,6 @@ func newNamespace() js.Value {
 	ns := js.Global().Get("Object").New()
 	ns.Set("version", version)
 	ns.Set("encryptPassword", syncFunc(encryptPassword))
+	registerClientFuncs(ns)
 	return ns
 }

@@ -21,11 +21,12 @@ var static embed.FS
 const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
 	"style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-func newHandler(npmDir string) http.Handler {
+func newHandler(npmDir string, sims *simulators) http.Handler {
 	mux := http.NewServeMux()
+	sims.mount(mux)
 	page, _ := fs.Sub(static, "static")
-	mux.Handle("GET /", http.FileServerFS(page))
-	mux.Handle("GET /npm/", http.StripPrefix("/npm/", &compressedFiles{dir: npmDir}))
+	mux.Handle("/", getOnly(http.FileServerFS(page)))
+	mux.Handle("/npm/", getOnly(http.StripPrefix("/npm/", &compressedFiles{dir: npmDir})))
 	return securityHeaders(mux)
 }
 
@@ -121,4 +122,18 @@ func acceptsGzip(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// getOnly refuses everything but GET and HEAD for the static files. (Method
+// patterns would conflict with the simulators' prefix patterns, which take
+// every method.)
+func getOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -1,6 +1,7 @@
-// Command web is brokerauth's demo server: it serves the in-browser demo
-// page and the npm build (brokerauth.wasm compressed when the browser
-// accepts it) on a loopback address.
+// Command web is brokerauth's demo server: on a loopback address it serves
+// the in-browser demo page, the npm build (brokerauth.wasm compressed when
+// the browser accepts it) and the IG, Capital.com and IBKR simulators that
+// the page and the JavaScript tests log into.
 //
 //	go run ./web -addr 127.0.0.1:8080
 package main
@@ -45,7 +46,7 @@ func run(addr, npmDir string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newHandler(npmDir), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newHandler(npmDir, newSimulators()), ReadHeaderTimeout: 10 * time.Second}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -56,7 +57,9 @@ func run(addr, npmDir string) error {
 		_ = srv.Shutdown(shutdownCtx)
 	}()
 
-	fmt.Printf("brokerauth demo: http://%s/\n", ln.Addr())
+	origin := "http://" + ln.Addr().String()
+	fmt.Printf("brokerauth demo: %s/\n", origin)
+	printCredentials(os.Stdout, origin)
 	fmt.Println("Ctrl-C stops it.")
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err

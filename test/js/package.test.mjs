@@ -15,7 +15,7 @@ const pkg = JSON.parse(readFileSync(join(consumerDir, 'node_modules/brokerauth/p
 test('the tarball holds exactly the runtime files', () => {
   const files = packed.files.map((f) => f.path).sort();
   assert.deepEqual(files, [
-    'LICENSE', 'LICENSE-go', 'README.md', 'brokerauth.wasm', 'browser.mjs', 'index.cjs', 'index.d.mts',
+    'LICENSE', 'LICENSE-go', 'README.md', 'brokerauth.wasm', 'browser.mjs', 'cli.mjs', 'index.cjs', 'index.d.mts',
     'index.d.ts', 'index.mjs', 'package.json', 'wasm_exec.js',
   ]);
 });
@@ -30,6 +30,7 @@ test('package.json: zero runtime dependencies, Node >= 18, ESM + CJS + types, th
   assert.ok(dot.node.import.types && dot.node.require.types);
   assert.equal(dot.default, './browser.mjs');
   assert.equal(pkg.exports['./brokerauth.wasm'], './brokerauth.wasm');
+  assert.equal(pkg.bin.brokerauth, 'cli.mjs');
 });
 
 test("wasm_exec.js is the Go toolchain's own, unmodified", () => {

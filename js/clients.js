@@ -1,0 +1,248 @@
+// The session clients: ba.ig(), ba.capital(), ba.ibkr(). Each is a thin
+// handle on a Go client living in the wasm; all protocol work (encryption,
+// single-flight re-login, rate-limit spacing, refresh) happens in Go. This
+// file only checks arguments, shapes requests and parses JSON bodies.
+//
+// The Go namespace offers, for every broker:
+//   newClient(broker, options, onSessionChange) → { id }
+//   clientCall(id, method, args)                → Promise<{value}|{error}>
+//   clientSession(id)                           → session | null
+//   keepAliveStart(id, intervalMs, onError)     → keepalive id
+//   keepAliveStop(keepaliveId)
+
+import { BrokerAuthError, describeType, invalidArgument } from './errors.js';
+
+const codeBadResponse = 'bad_response';
+
+class BrokerClient {
+  #ns;
+  #runtime;
+  #id;
+  #broker;
+
+  constructor(ns, runtime, broker, options, allowed) {
+    if (options === null || typeof options !== 'object') {
+      throw invalidArgument(`${broker}(options): options must be an object, got ${describeType(options)}`);
+    }
+    for (const name of Object.keys(options)) {
+      if (!allowed.includes(name)) throw invalidArgument(`${broker}(options): unknown option "${name}"`);
+    }
+    const { onSessionChange, ...rest } = options;
+    if (onSessionChange !== undefined && typeof onSessionChange !== 'function') {
+      throw invalidArgument(`${broker}(options): onSessionChange must be a function`);
+    }
+    checkTimeout(broker, rest.timeoutMs);
+    this.#ns = ns;
+    this.#runtime = runtime;
+    this.#broker = broker;
+    const { id } = runtime.callSync(ns.newClient, [broker, rest, sessionListener(onSessionChange)]);
+    this.#id = id;
+  }
+
+  /** The current session, or null before login and after logout. */
+  get session() {
+    return freezeSession(this.#runtime.callSync(this.#ns.clientSession, [this.#id]));
+  }
+
+  /** Log in (again): resolves to the new session. */
+  async login() {
+    return freezeSession(await this._call('login', []));
+  }
+
+  /**
+   * An authenticated call. `path` is relative to the client's base URL.
+   * Logs in first when there is no session, and after a 401 token error
+   * logs in again once and retries once. Resolves to the parsed JSON body
+   * (null for an empty one).
+   */
+  async request(path, init = {}) {
+    if (typeof path !== 'string' || !path.startsWith('/')) {
+      throw invalidArgument(`${this.#broker}.request(path): path must be a string starting with "/"`);
+    }
+    if (init === null || typeof init !== 'object') {
+      throw invalidArgument(`${this.#broker}.request(path, init): init must be an object`);
+    }
+    const method = init.method === undefined ? 'GET' : String(init.method).toUpperCase();
+    if (!/^[A-Z]+$/.test(method)) throw invalidArgument(`${this.#broker}.request: method must be an HTTP method name`);
+    const headers = plainHeaders(this.#broker, init.headers);
+    let body = null;
+    if (init.body !== undefined && init.body !== null) {
+      if (typeof init.body === 'string') body = init.body;
+      else if (typeof init.body === 'object' && !ArrayBuffer.isView(init.body)) body = JSON.stringify(init.body);
+      else throw invalidArgument(`${this.#broker}.request: body must be a string or a JSON-serialisable object, got ${describeType(init.body)}`);
+    }
+    const res = await this._call('request', [method, path, body, headers]);
+    if (res.body === '') return null;
+    try {
+      return JSON.parse(res.body);
+    } catch {
+      throw new BrokerAuthError(codeBadResponse, `${method} ${path} answered HTTP ${res.status} with a body that is not JSON`, {
+        broker: this.#broker,
+        step: 'request',
+        status: res.status,
+      });
+    }
+  }
+
+  /** Log out; the session becomes null. */
+  async logout() {
+    await this._call('logout', []);
+  }
+
+  /**
+   * Keep the session alive in the background (IG: GET /session, Capital.com:
+   * ping, IBKR: tickle), logging in again when a keepalive call finds the
+   * session gone. Runs until stop() or logout().
+   * @param {{intervalMs?: number, onError?: (err: BrokerAuthError) => void}} [options]
+   */
+  keepAlive(options = {}) {
+    if (options === null || typeof options !== 'object') throw invalidArgument('keepAlive(options): options must be an object');
+    const intervalMs = options.intervalMs === undefined ? this.defaultKeepAliveMs : options.intervalMs;
+    if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 1 || intervalMs > 2 ** 31 - 1) {
+      throw invalidArgument('keepAlive: intervalMs must be a number of milliseconds from 1 to 2^31-1');
+    }
+    if (options.onError !== undefined && typeof options.onError !== 'function') {
+      throw invalidArgument('keepAlive: onError must be a function');
+    }
+    const onError = options.onError
+      ? (raw) => safely(() => options.onError(new BrokerAuthError(raw.code, raw.message, raw)))
+      : () => {};
+    let stopped = false;
+    const runtime = this.#runtime;
+    const end = () => {
+      if (stopped) return false;
+      stopped = true;
+      runtime.release();
+      return true;
+    };
+    // A running keepalive is why a bot's process stays up: hold it until
+    // stop(), logout, or the loop ending on a fatal error (Go then calls
+    // onEnd).
+    const kaId = runtime.callSync(this.#ns.keepAliveStart, [this.#id, Math.round(intervalMs), onError, end]);
+    runtime.hold();
+    return Object.freeze({
+      stop: () => {
+        if (end() && !runtime.stopped) runtime.callSync(this.#ns.keepAliveStop, [kaId]);
+      },
+    });
+  }
+
+  /** @protected */
+  _call(method, args) {
+    return this.#runtime.callAsync(this.#ns.clientCall, [this.#id, method, args]);
+  }
+}
+
+export class IGClient extends BrokerClient {
+  constructor(ns, runtime, options) {
+    super(ns, runtime, 'ig', options,
+      ['apiKey', 'identifier', 'password', 'environment', 'baseURL', 'version', 'encrypt', 'timeoutMs', 'onSessionChange']);
+    this.defaultKeepAliveMs = 60_000;
+  }
+
+  /** Switch the session to another account. */
+  async switchAccount(accountId) {
+    return freezeSession(await this._call('switchAccount', [checkAccountId('ig', accountId)]));
+  }
+
+  /** v3: new access token from the refresh token (a login when it is gone); v2: a new login. */
+  async refresh() {
+    return freezeSession(await this._call('refresh', []));
+  }
+}
+
+export class CapitalClient extends BrokerClient {
+  constructor(ns, runtime, options) {
+    super(ns, runtime, 'capital', options,
+      ['apiKey', 'identifier', 'password', 'environment', 'baseURL', 'encrypt', 'timeoutMs', 'onSessionChange']);
+    // Capital.com drops a session after 10 minutes without a call.
+    this.defaultKeepAliveMs = 5 * 60_000;
+  }
+
+  async switchAccount(accountId) {
+    return freezeSession(await this._call('switchAccount', [checkAccountId('capital', accountId)]));
+  }
+
+  /** GET /api/v1/ping: keeps the session alive. */
+  async ping() {
+    await this._call('ping', []);
+  }
+}
+
+export class IBKRClient extends BrokerClient {
+  constructor(ns, runtime, options) {
+    super(ns, runtime, 'ibkr', options,
+      ['clientId', 'clientKeyId', 'credential', 'privateKey', 'domain', 'baseURL', 'ip', 'ipLookupURL', 'timeoutMs', 'onSessionChange']);
+    this.defaultKeepAliveMs = 60_000;
+  }
+
+  /** GET /v1/api/sso/validate: the parsed body. */
+  validate() {
+    return this._call('validate', []);
+  }
+
+  /** POST /v1/api/tickle → { session, authenticated, competing, connected }. */
+  tickle() {
+    return this._call('tickle', []);
+  }
+
+  /** POST /v1/api/iserver/auth/status → { authenticated, competing, connected }. */
+  status() {
+    return this._call('status', []);
+  }
+}
+
+function checkTimeout(broker, timeoutMs) {
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2 ** 31 - 1)) {
+    throw invalidArgument(`${broker}(options): timeoutMs must be a positive number of milliseconds`);
+  }
+}
+
+function checkAccountId(broker, accountId) {
+  if (typeof accountId !== 'string' || accountId === '') {
+    throw invalidArgument(`${broker}.switchAccount(accountId): accountId must be a non-empty string`);
+  }
+  return accountId;
+}
+
+// plainHeaders accepts what fetch accepts (an object, a Headers, or a list
+// of pairs) and returns a plain object of strings for Go.
+function plainHeaders(broker, headers) {
+  const out = {};
+  if (headers === undefined || headers === null) return out;
+  let entries;
+  if (typeof Headers !== 'undefined' && headers instanceof Headers) entries = [...headers.entries()];
+  else if (Array.isArray(headers)) entries = headers;
+  else if (typeof headers === 'object') entries = Object.entries(headers);
+  else throw invalidArgument(`${broker}.request: headers must be an object, a Headers or a list of pairs`);
+  for (const pair of entries) {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
+      throw invalidArgument(`${broker}.request: each header must be a [name, value] pair of strings`);
+    }
+    out[pair[0]] = String(pair[1]);
+  }
+  return out;
+}
+
+// sessionListener wraps the user's onSessionChange so that a throw in it
+// can neither reach Go nor stop a login: it is reported and swallowed.
+function sessionListener(fn) {
+  if (!fn) return undefined;
+  return (session) => safely(() => fn(freezeSession(session)));
+}
+
+function safely(fn) {
+  try {
+    fn();
+  } catch (err) {
+    console.error(`brokerauth: a callback threw: ${err && err.name}: ${err && err.message}`);
+  }
+}
+
+function freezeSession(session) {
+  if (!session) return null;
+  if (session.headers) Object.freeze(session.headers);
+  if (Array.isArray(session.accounts)) session.accounts.forEach(Object.freeze);
+  if (session.accounts) Object.freeze(session.accounts);
+  return Object.freeze(session);
+}

@@ -1,0 +1,163 @@
+// IG session flows from the packed package against the IG simulator.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+
+import { loadESM } from './helpers.mjs';
+import { startSimServer } from './simserver.mjs';
+
+let server;
+let ba;
+let BrokerAuthError;
+
+before(async () => {
+  server = await startSimServer();
+  const mod = await loadESM();
+  BrokerAuthError = mod.BrokerAuthError;
+  ba = await mod.init();
+});
+after(() => server.stop());
+afterEach(() => server.admin('ig', 'reset'));
+
+const igOptions = (extra = {}) => {
+  const { baseURL, apiKey, identifier, password } = server.creds.ig;
+  return { baseURL, apiKey, identifier, password, ...extra };
+};
+
+const isError = (code, extra = {}) => (err) => {
+  assert.ok(err instanceof BrokerAuthError, `BrokerAuthError expected, got ${err}`);
+  assert.equal(err.code, code, err.message);
+  for (const [k, v] of Object.entries(extra)) assert.equal(err[k], v, `${k} of ${err.message}`);
+  return true;
+};
+
+describe('IG v2 (encrypted password, CST/X-SECURITY-TOKEN)', () => {
+  test('login, request, switch account, logout, with onSessionChange on each', async () => {
+    const changes = [];
+    const ig = ba.ig(igOptions({ onSessionChange: (s) => changes.push(s) }));
+    assert.equal(ig.session, null);
+
+    const s = await ig.login();
+    assert.equal(s.broker, 'ig');
+    assert.deepEqual(Object.keys(s.headers).sort(), ['CST', 'X-IG-API-KEY', 'X-SECURITY-TOKEN']);
+    assert.equal(s.headers['X-IG-API-KEY'], server.creds.ig.apiKey);
+    assert.ok(s.accounts.length >= 2, 'the simulator has several accounts');
+    assert.ok(s.accounts.some((a) => a.accountId === s.accountId));
+    assert.equal(s.expiresAt, null);
+    assert.equal(typeof s.streamingEndpoint, 'string');
+    assert.ok(Object.isFrozen(s));
+    assert.deepEqual(ig.session, s);
+
+    const stats = await server.admin('ig', 'stats');
+    assert.equal(stats.encryptionKeys, 1, 'the password was encrypted with a fetched key');
+
+    const accounts = await ig.request('/accounts');
+    assert.ok(Array.isArray(accounts.accounts));
+
+    const other = s.accounts.find((a) => a.accountId !== s.accountId);
+    const switched = await ig.switchAccount(other.accountId);
+    assert.equal(switched.accountId, other.accountId);
+    assert.notEqual(switched.headers['X-SECURITY-TOKEN'], s.headers['X-SECURITY-TOKEN'], 'PUT /session hands out a new XST');
+    await ig.request('/accounts'); // works with the new token
+
+    await ig.logout();
+    assert.equal(ig.session, null);
+    assert.deepEqual(changes.map((c) => c && c.accountId), [s.accountId, other.accountId, null]);
+  });
+
+  test('wrong password: error.security.invalid-details with a hint, no password in it', async () => {
+    const canary = 'Canary-Pw-ig-31337';
+    const ig = ba.ig(igOptions({ password: canary }));
+    await assert.rejects(ig.login(), (err) => {
+      isError('error.security.invalid-details', { broker: 'ig', step: 'login', status: 401, retryable: false })(err);
+      assert.match(err.message, /PKCS#1 v1.5/);
+      for (const text of [err.message, err.stack, JSON.stringify(err)]) assert.ok(!text.includes('Canary'));
+      return true;
+    });
+  });
+
+  test('wrong API key: error.security.api-key-invalid', async () => {
+    await assert.rejects(ba.ig(igOptions({ apiKey: 'nope' })).login(), isError('error.security.api-key-invalid', { status: 403 }));
+  });
+
+  test('an expired session: twenty concurrent requests cause exactly one new login', async () => {
+    const ig = ba.ig(igOptions());
+    await ig.login();
+    await server.admin('ig', 'expire');
+    const before = (await server.admin('ig', 'stats')).logins[server.creds.ig.apiKey];
+    const results = await Promise.all(Array.from({ length: 20 }, () => ig.request('/accounts')));
+    assert.equal(results.length, 20);
+    const afterStats = await server.admin('ig', 'stats');
+    assert.equal(afterStats.logins[server.creds.ig.apiKey] - before, 1);
+  });
+
+  test('request() logs in first when there is no session', async () => {
+    const ig = ba.ig(igOptions());
+    const body = await ig.request('/accounts', { headers: { Version: '1' } });
+    assert.ok(body.accounts);
+    assert.notEqual(ig.session, null);
+  });
+
+  test('a hang past timeoutMs is a retryable timeout; a dropped connection a retryable network error', async () => {
+    const ig = ba.ig(igOptions({ timeoutMs: 300 }));
+    await server.admin('ig', 'fault', { path: '/session/encryptionKey', kind: 'hang' });
+    await assert.rejects(ig.login(), isError('timeout', { retryable: true, step: 'encryptionKey', status: 0 }));
+    await server.admin('ig', 'fault', { path: '/session', method: 'POST', kind: 'drop' });
+    await assert.rejects(ig.login(), isError('network', { retryable: true, status: 0 }));
+    await server.admin('ig', 'fault', { path: '/session', method: 'POST', kind: '5xx_html', status: 503 });
+    await assert.rejects(ig.login(), isError('http_503', { retryable: true, status: 503 }));
+    await server.admin('ig', 'fault', { path: '/session', method: 'POST', kind: 'missing_cst' });
+    await assert.rejects(ig.login(), isError('bad_response', { retryable: false }));
+    const s = await ig.login(); // faults are spent: the runtime and the client still work
+    assert.ok(s.headers.CST);
+  });
+
+  test('keepAlive recovers a lost session and stop() ends it', async () => {
+    const ig = ba.ig(igOptions());
+    await ig.login();
+    const errors = [];
+    const ka = ig.keepAlive({ intervalMs: 50, onError: (e) => errors.push(e) });
+    await server.admin('ig', 'expire');
+    const loginsBefore = (await server.admin('ig', 'stats')).logins[server.creds.ig.apiKey];
+    let logins = loginsBefore;
+    for (let i = 0; i < 100 && logins === loginsBefore; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      logins = (await server.admin('ig', 'stats')).logins[server.creds.ig.apiKey];
+    }
+    ka.stop();
+    assert.ok(logins > loginsBefore, 'keepalive logged in again after the session was expired');
+    await ig.request('/accounts');
+    assert.deepEqual(errors, []);
+  });
+});
+
+describe('IG v3 (OAuth tokens, plain password)', () => {
+  test('login gives Bearer + IG-ACCOUNT-ID and an expiry; refresh rotates the token', async () => {
+    const ig = ba.ig(igOptions({ version: 3 }));
+    const s = await ig.login();
+    assert.deepEqual(Object.keys(s.headers).sort(), ['Authorization', 'IG-ACCOUNT-ID', 'X-IG-API-KEY']);
+    assert.match(s.headers.Authorization, /^Bearer \S+$/);
+    assert.equal(typeof s.expiresAt, 'number');
+    assert.ok(s.expiresAt > Date.now());
+    assert.equal((await server.admin('ig', 'stats')).encryptionKeys, 0, 'v3 takes no encrypted password');
+    const r = await ig.refresh();
+    assert.notEqual(r.headers.Authorization, s.headers.Authorization);
+    assert.ok(await ig.request('/accounts'));
+  });
+
+  test('encrypt: true with version 3 is a clear invalid_argument', () => {
+    assert.throws(() => ba.ig(igOptions({ version: 3, encrypt: true })), isError('invalid_argument'));
+  });
+});
+
+describe('options are checked before anything is sent', () => {
+  test('an http:// baseURL that is not loopback is insecure_url', () => {
+    assert.throws(() => ba.ig(igOptions({ baseURL: 'http://example.com/gateway/deal' })), isError('insecure_url'));
+  });
+  test('bad types and unknown options are invalid_argument and never echo values', () => {
+    for (const bad of [{ version: 'two' }, { encrypt: 'yes' }, { timeoutMs: -1 }, { onSessionChange: 'x' }, { passwrod: 'Canary-x' }]) {
+      assert.throws(() => ba.ig(igOptions(bad)), (err) => isError('invalid_argument')(err) && !err.message.includes('Canary'));
+    }
+    assert.throws(() => ba.ig(null), isError('invalid_argument'));
+  });
+});

@@ -1,0 +1,352 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/brokerauth/brokerauth/core"
+	"github.com/syumai/tinyutil/httputil"
+)
+
+// fetchClient sends every request through the JS fetch API: Go's own
+// net/http transport turns fetch off under Node.
+var fetchClient core.HTTPDoer = httputil.DefaultClient
+
+// sessionClient is what every broker client offers the bridge; the
+// per-broker adapters (ig.go, capital.go, ibkr.go) add their own methods
+// through extra.
+type sessionClient interface {
+	Login(ctx context.Context) (*core.Session, error)
+	Session() *core.Session
+	Logout(ctx context.Context) error
+	KeepAlive(ctx context.Context, interval time.Duration) error
+	request(ctx context.Context, method, path string, body []byte, header http.Header) (status int, respHeader http.Header, respBody []byte, err error)
+	// extra runs a broker-specific method; ok is false for an unknown name.
+	extra(ctx context.Context, method string, args []js.Value) (result any, ok bool, err error)
+}
+
+// clientFactory builds a client from the wrapper's options object.
+type clientFactory func(opts js.Value, onSessionChange func(*core.Session)) (sessionClient, error)
+
+var factories = map[string]clientFactory{}
+
+// registry holds the Go clients JS has handles on, and their running
+// keepalives. JS refers to both by number: no per-client js.Func is made,
+// so nothing needs releasing when a client is dropped.
+var registry = struct {
+	sync.Mutex
+	next       int
+	clients    map[int]sessionClient
+	keepAlives map[int]keepAlive
+}{clients: map[int]sessionClient{}, keepAlives: map[int]keepAlive{}}
+
+type keepAlive struct {
+	clientID int
+	cancel   context.CancelFunc
+}
+
+func registerClientFuncs(ns js.Value) {
+	ns.Set("newClient", syncFunc(newClient))
+	ns.Set("clientSession", syncFunc(clientSession))
+	ns.Set("clientCall", syncFunc(clientCall))
+	ns.Set("keepAliveStart", syncFunc(keepAliveStart))
+	ns.Set("keepAliveStop", syncFunc(keepAliveStop))
+}
+
+// newClient(broker, options, onSessionChange?) → {id}
+func newClient(args []js.Value) (any, error) {
+	broker, err := argString(args, 0, "broker")
+	if err != nil {
+		return nil, err
+	}
+	factory, ok := factories[broker]
+	if !ok {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "unknown broker"}
+	}
+	if len(args) < 2 || args[1].Type() != js.TypeObject {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Broker: broker, Message: "options must be an object"}
+	}
+	var listener func(*core.Session)
+	if len(args) > 2 && args[2].Type() == js.TypeFunction {
+		fn := args[2]
+		listener = func(s *core.Session) { invokeSafely(fn, sessionToJS(s)) }
+	}
+	c, err := factory(args[1], listener)
+	if err != nil {
+		return nil, err
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	registry.next++
+	registry.clients[registry.next] = c
+	return map[string]any{"id": registry.next}, nil
+}
+
+func lookupClient(args []js.Value) (int, sessionClient, error) {
+	if len(args) == 0 || args[0].Type() != js.TypeNumber {
+		return 0, nil, &core.Error{Code: core.CodeInvalidArgument, Message: "client id must be a number"}
+	}
+	id := args[0].Int()
+	registry.Lock()
+	defer registry.Unlock()
+	c, ok := registry.clients[id]
+	if !ok {
+		return 0, nil, &core.Error{Code: core.CodeInvalidArgument, Message: "no such client"}
+	}
+	return id, c, nil
+}
+
+// clientSession(id) → session | null
+func clientSession(args []js.Value) (any, error) {
+	_, c, err := lookupClient(args)
+	if err != nil {
+		return nil, err
+	}
+	return sessionToJS(c.Session()), nil
+}
+
+// clientCall(id, method, args[]) → Promise<{value}|{error}>
+func clientCall(args []js.Value) (any, error) {
+	id, c, err := lookupClient(args)
+	if err != nil {
+		return nil, err
+	}
+	method, err := argString(args, 1, "method")
+	if err != nil {
+		return nil, err
+	}
+	var callArgs []js.Value
+	if len(args) > 2 && args[2].InstanceOf(js.Global().Get("Array")) {
+		for i := 0; i < args[2].Length(); i++ {
+			callArgs = append(callArgs, args[2].Index(i))
+		}
+	}
+	return makePromise(func() (any, error) {
+		ctx := context.Background()
+		switch method {
+		case "login":
+			s, err := c.Login(ctx)
+			return sessionToJS(s), err
+		case "logout":
+			stopKeepAlivesOf(id)
+			return nil, c.Logout(ctx)
+		case "request":
+			return doRequest(ctx, c, callArgs)
+		}
+		result, ok, err := c.extra(ctx, method, callArgs)
+		if !ok {
+			return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "unknown method"}
+		}
+		return result, err
+	}), nil
+}
+
+// doRequest: args are [method, path, body string|null, headers object].
+func doRequest(ctx context.Context, c sessionClient, args []js.Value) (any, error) {
+	method, err := argString(args, 0, "method")
+	if err != nil {
+		return nil, err
+	}
+	path, err := argString(args, 1, "path")
+	if err != nil {
+		return nil, err
+	}
+	var body []byte
+	if len(args) > 2 && args[2].Type() == js.TypeString {
+		body = []byte(args[2].String())
+	}
+	header := http.Header{}
+	if len(args) > 3 && args[3].Type() == js.TypeObject {
+		keys := js.Global().Get("Object").Call("keys", args[3])
+		for i := 0; i < keys.Length(); i++ {
+			k := keys.Index(i).String()
+			if v := args[3].Get(k); v.Type() == js.TypeString {
+				header.Set(k, v.String())
+			}
+		}
+	}
+	status, respHeader, respBody, err := c.request(ctx, method, path, body, header)
+	if err != nil {
+		return nil, err
+	}
+	headers := map[string]any{}
+	for k, v := range respHeader {
+		if len(v) > 0 {
+			headers[http.CanonicalHeaderKey(k)] = v[0]
+		}
+	}
+	return map[string]any{"status": status, "headers": headers, "body": string(respBody)}, nil
+}
+
+// keepAliveStart(id, intervalMs, onError, onEnd) → keepalive id. onEnd is
+// called once the loop has ended, however it ended, so that the wrapper
+// can stop holding a Node process open for it.
+func keepAliveStart(args []js.Value) (any, error) {
+	id, c, err := lookupClient(args)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) < 2 || args[1].Type() != js.TypeNumber || args[1].Float() < 1 {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "intervalMs must be a positive number"}
+	}
+	interval := time.Duration(args[1].Float()) * time.Millisecond
+	var onError, onEnd js.Value
+	if len(args) > 2 && args[2].Type() == js.TypeFunction {
+		onError = args[2]
+	}
+	if len(args) > 3 && args[3].Type() == js.TypeFunction {
+		onEnd = args[3]
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	registry.Lock()
+	registry.next++
+	kaID := registry.next
+	registry.keepAlives[kaID] = keepAlive{clientID: id, cancel: cancel}
+	registry.Unlock()
+	go func() {
+		defer func() {
+			if r := recover(); r != nil && !onError.IsUndefined() {
+				invokeSafely(onError, errorToJS(panicError(r)))
+			}
+			registry.Lock()
+			delete(registry.keepAlives, kaID)
+			registry.Unlock()
+			cancel()
+			if !onEnd.IsUndefined() {
+				invokeSafely(onEnd, nil)
+			}
+		}()
+		err := c.KeepAlive(ctx, interval)
+		if err != nil && ctx.Err() == nil && !onError.IsUndefined() {
+			invokeSafely(onError, errorToJS(err))
+		}
+	}()
+	return kaID, nil
+}
+
+// keepAliveStop(keepalive id)
+func keepAliveStop(args []js.Value) (any, error) {
+	if len(args) == 0 || args[0].Type() != js.TypeNumber {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "keepalive id must be a number"}
+	}
+	registry.Lock()
+	defer registry.Unlock()
+	if ka, ok := registry.keepAlives[args[0].Int()]; ok {
+		ka.cancel()
+		delete(registry.keepAlives, args[0].Int())
+	}
+	return nil, nil
+}
+
+// stopKeepAlivesOf ends every keepalive of a client: logout ends them.
+func stopKeepAlivesOf(clientID int) {
+	registry.Lock()
+	defer registry.Unlock()
+	for id, ka := range registry.keepAlives {
+		if ka.clientID == clientID {
+			ka.cancel()
+			delete(registry.keepAlives, id)
+		}
+	}
+}
+
+// invokeSafely calls a JS callback from Go. The wrapper's callbacks catch
+// their own errors; this guards against one that throws anyway, which
+// would otherwise panic the calling goroutine.
+func invokeSafely(fn js.Value, arg any) {
+	defer func() { _ = recover() }()
+	fn.Invoke(arg)
+}
+
+// sessionToJS renders a session in the shape the JS API documents.
+func sessionToJS(s *core.Session) any {
+	if s == nil {
+		return nil
+	}
+	headers := map[string]any{}
+	for k, v := range s.Headers {
+		headers[k] = v
+	}
+	var expiresAt any
+	if !s.ExpiresAt.IsZero() {
+		expiresAt = s.ExpiresAt.UnixMilli()
+	}
+	out := map[string]any{"broker": s.Broker, "headers": headers, "expiresAt": expiresAt}
+	if s.Broker == core.BrokerIBKR {
+		out["authenticated"] = s.Authenticated
+		out["competing"] = s.Competing
+		out["connected"] = s.Connected
+		return out
+	}
+	accounts := make([]any, 0, len(s.Accounts))
+	for _, a := range s.Accounts {
+		accounts = append(accounts, map[string]any{
+			"accountId": a.ID, "accountName": a.Name, "accountType": a.Type, "preferred": a.Preferred,
+		})
+	}
+	out["accountId"] = s.AccountID
+	out["accounts"] = accounts
+	out["streamingEndpoint"] = s.StreamingEndpoint
+	return out
+}
+
+// Option readers for the wrapper's options object: a missing option is the
+// zero value; a present one of the wrong type is an error naming it (never
+// its value).
+type options struct {
+	v      js.Value
+	broker string
+	err    error
+}
+
+func (o *options) str(name string) string {
+	f := o.v.Get(name)
+	switch f.Type() {
+	case js.TypeUndefined, js.TypeNull:
+		return ""
+	case js.TypeString:
+		return f.String()
+	}
+	o.fail(name + " must be a string")
+	return ""
+}
+
+func (o *options) num(name string) float64 {
+	f := o.v.Get(name)
+	switch f.Type() {
+	case js.TypeUndefined, js.TypeNull:
+		return 0
+	case js.TypeNumber:
+		return f.Float()
+	}
+	o.fail(name + " must be a number")
+	return 0
+}
+
+func (o *options) boolPtr(name string) *bool {
+	f := o.v.Get(name)
+	switch f.Type() {
+	case js.TypeUndefined, js.TypeNull:
+		return nil
+	case js.TypeBoolean:
+		b := f.Bool()
+		return &b
+	}
+	o.fail(name + " must be a boolean")
+	return nil
+}
+
+func (o *options) timeout() time.Duration {
+	return time.Duration(o.num("timeoutMs") * float64(time.Millisecond))
+}
+
+func (o *options) fail(msg string) {
+	if o.err == nil {
+		o.err = &core.Error{Code: core.CodeInvalidArgument, Broker: o.broker, Message: msg}
+	}
+}

@@ -1,0 +1,64 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"net/http"
+	"syscall/js"
+
+	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/ig"
+)
+
+func init() { factories[core.BrokerIG] = newIGClient }
+
+type igClient struct{ *ig.Client }
+
+func newIGClient(v js.Value, onChange func(*core.Session)) (sessionClient, error) {
+	o := &options{v: v, broker: core.BrokerIG}
+	cfg := ig.Config{
+		APIKey:          o.str("apiKey"),
+		Identifier:      o.str("identifier"),
+		Password:        o.str("password"),
+		Environment:     o.str("environment"),
+		BaseURL:         o.str("baseURL"),
+		Version:         int(o.num("version")),
+		Encrypt:         o.boolPtr("encrypt"),
+		Timeout:         o.timeout(),
+		HTTPClient:      fetchClient,
+		OnSessionChange: onChange,
+	}
+	if o.err != nil {
+		return nil, o.err
+	}
+	c, err := ig.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return igClient{c}, nil
+}
+
+func (c igClient) request(ctx context.Context, method, path string, body []byte, h http.Header) (int, http.Header, []byte, error) {
+	r, err := c.Request(ctx, method, path, body, h)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return r.Status, r.Header, r.Body, nil
+}
+
+func (c igClient) extra(ctx context.Context, method string, args []js.Value) (any, bool, error) {
+	switch method {
+	case "switchAccount":
+		id, err := argString(args, 0, "accountId")
+		if err != nil {
+			return nil, true, err
+		}
+		s, err := c.SwitchAccount(ctx, id)
+		return sessionToJS(s), true, err
+	case "refresh":
+		s, err := c.Refresh(ctx)
+		return sessionToJS(s), true, err
+	}
+	return nil, false, nil
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/brokerauth/brokerauth/core/ibkrsim"
+	"github.com/brokerauth/brokerauth/core/sim"
+)
+
+// Where the simulators live on the demo server. Each is mounted at its own
+// prefix, so the brokers' own paths follow: the IG base URL is
+// <origin>/sim/ig/gateway/deal, Capital.com's <origin>/sim/capital, IBKR's
+// <origin>/sim/ibkr.
+const (
+	igMount      = "/sim/ig"
+	capitalMount = "/sim/capital"
+	ibkrMount    = "/sim/ibkr"
+)
+
+// simulators are the three broker stand-ins the demo and the JS tests log
+// into, each with its own freshly generated RSA key, as the brokers have.
+type simulators struct {
+	ig      *sim.IG
+	capital *sim.Capital
+	ibkr    *ibkrsim.Sim
+}
+
+func newSimulators() *simulators {
+	return &simulators{
+		ig:      sim.NewIG(sim.IGOptions{}),
+		capital: sim.NewCapital(sim.CapitalOptions{}),
+		ibkr:    ibkrsim.New(nil),
+	}
+}
+
+func (s *simulators) mount(mux *http.ServeMux) {
+	mux.Handle(igMount+"/", http.StripPrefix(igMount, s.ig))
+	mux.Handle(capitalMount+"/", http.StripPrefix(capitalMount, s.capital))
+	mux.Handle(ibkrMount+"/", http.StripPrefix(ibkrMount, s.ibkr))
+	mux.Handle("/sim/credentials.json", getOnly(http.HandlerFunc(s.credentials)))
+}
+
+// credentials serves the simulators' demo logins to the page, so that it
+// can prefill its forms: they are public, simulator-only values.
+func (s *simulators) credentials(w http.ResponseWriter, _ *http.Request) {
+	d := ibkrsim.DemoClient()
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"ig":{"baseURL":%q,"apiKey":%q,"identifier":%q,"password":%q},`+
+		`"capital":{"baseURL":%q,"apiKey":%q,"identifier":%q,"password":%q},`+
+		`"ibkr":{"baseURL":%q,"clientId":%q,"clientKeyId":%q,"credential":%q,"privateKey":%q}}`,
+		igMount+sim.IGAPIPrefix, sim.IGDemoAPIKey, sim.IGDemoIdentifier, sim.IGDemoPassword,
+		capitalMount, sim.CapitalDemoAPIKey, sim.CapitalDemoIdentifier, sim.CapitalDemoPassword,
+		ibkrMount, d.ClientID, d.ClientKeyID, d.Credential, d.PrivateKeyPEM)
+}
+
+// printCredentials tells the person who ran `make demo` how to log in.
+func printCredentials(w io.Writer, origin string) {
+	d := ibkrsim.DemoClient()
+	fmt.Fprintf(w, "Simulators (demo credentials, simulator-only):\n")
+	fmt.Fprintf(w, "  IG           baseURL %s%s%s  apiKey %s  identifier %s  password %s\n",
+		origin, igMount, sim.IGAPIPrefix, sim.IGDemoAPIKey, sim.IGDemoIdentifier, sim.IGDemoPassword)
+	fmt.Fprintf(w, "  Capital.com  baseURL %s%s  apiKey %s  identifier %s  password %s\n",
+		origin, capitalMount, sim.CapitalDemoAPIKey, sim.CapitalDemoIdentifier, sim.CapitalDemoPassword)
+	fmt.Fprintf(w, "  IBKR         baseURL %s%s  clientId %s  clientKeyId %s  credential %s  (private key: the demo page fills it in)\n",
+		origin, ibkrMount, d.ClientID, d.ClientKeyID, d.Credential)
+}
