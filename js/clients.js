@@ -9,10 +9,26 @@
 //   clientSession(id)                           → session | null
 //   keepAliveStart(id, intervalMs, onError)     → keepalive id
 //   keepAliveStop(keepaliveId)
+//   closeClient(id)
 
 import { BrokerAuthError, describeType, invalidArgument } from './errors.js';
 
 const codeBadResponse = 'bad_response';
+
+// When a client handle is garbage-collected, its Go half is dropped too, so
+// that a bot creating a client per login does not grow the wasm memory
+// (which never shrinks). In-flight calls and keepalives keep their own
+// reference on the Go side.
+const goClients = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(({ ns, runtime, id }) => {
+    if (runtime.stopped) return;
+    try {
+      runtime.callSync(ns.closeClient, [id]);
+    } catch {
+      // Nothing to do: the runtime is gone or the id already forgotten.
+    }
+  })
+  : null;
 
 class BrokerClient {
   #ns;
@@ -37,6 +53,7 @@ class BrokerClient {
     this.#broker = broker;
     const { id } = runtime.callSync(ns.newClient, [broker, rest, sessionListener(onSessionChange)]);
     this.#id = id;
+    if (goClients) goClients.register(this, { ns, runtime, id });
   }
 
   /** The current session, or null before login and after logout. */

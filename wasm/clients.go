@@ -56,6 +56,7 @@ func registerClientFuncs(ns js.Value) {
 	ns.Set("clientCall", syncFunc(clientCall))
 	ns.Set("keepAliveStart", syncFunc(keepAliveStart))
 	ns.Set("keepAliveStop", syncFunc(keepAliveStop))
+	ns.Set("closeClient", syncFunc(closeClient))
 }
 
 // newClient(broker, options, onSessionChange?) → {id}
@@ -181,6 +182,20 @@ func doRequest(ctx context.Context, c sessionClient, args []js.Value) (any, erro
 		}
 	}
 	return map[string]any{"status": status, "headers": headers, "body": string(respBody)}, nil
+}
+
+// closeClient(id) forgets a client; the wrapper calls it when the JS handle
+// has been garbage-collected. Calls still in flight and running keepalives
+// hold their own reference, so they finish undisturbed.
+func closeClient(args []js.Value) (any, error) {
+	id, _, err := lookupClient(args)
+	if err != nil {
+		return nil, err
+	}
+	registry.Lock()
+	delete(registry.clients, id)
+	registry.Unlock()
+	return nil, nil
 }
 
 // keepAliveStart(id, intervalMs, onError, onEnd) → keepalive id. onEnd is
