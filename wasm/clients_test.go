@@ -1,0 +1,74 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"syscall/js"
+	"testing"
+	"time"
+
+	"github.com/brokerauth/brokerauth/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNewClientRefusesBadOptions(t *testing.T) {
+	ns := newNamespace()
+	cases := []struct {
+		name   string
+		broker string
+		opts   any
+		code   core.Code
+	}{
+		{"unknown broker", "nasdaq", map[string]any{}, core.CodeInvalidArgument},
+		{"options not an object", "ig", "x", core.CodeInvalidArgument},
+		{"version of the wrong type", "ig", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "version": "two"}, core.CodeInvalidArgument},
+		{"encrypt of the wrong type", "capital", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "encrypt": "yes"}, core.CodeInvalidArgument},
+		{"plain http to a remote host", "ig", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "baseURL": "http://example.com/gateway/deal"}, core.CodeInsecureURL},
+		{"v3 with encryption", "ig", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "version": 3, "encrypt": true}, core.CodeInvalidArgument},
+		{"ibkr without a key", "ibkr", map[string]any{"clientId": "c", "clientKeyId": "k", "credential": "u"}, core.CodeInvalidKey},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := ns.Call("newClient", c.broker, c.opts)
+			require.True(t, out.Get("__brokerauthError").Truthy(), "an error object")
+			assert.Equal(t, string(c.code), out.Get("code").String(), out.Get("message").String())
+		})
+	}
+}
+
+func TestClientCallsNeedAKnownClient(t *testing.T) {
+	ns := newNamespace()
+	for _, fn := range []string{"clientSession", "clientCall", "keepAliveStart", "closeClient"} {
+		out := ns.Call(fn, 987654, "login")
+		assert.Equal(t, string(core.CodeInvalidArgument), out.Get("code").String(), fn)
+	}
+	out := ns.Call("newClient", "ig", js.ValueOf(map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "baseURL": "http://127.0.0.1:1/gateway/deal"}))
+	id := out.Get("id")
+	require.Equal(t, js.TypeNumber, id.Type())
+	assert.True(t, ns.Call("clientSession", id).IsNull(), "no session before login")
+	assert.True(t, ns.Call("closeClient", id).IsNull())
+	assert.Equal(t, string(core.CodeInvalidArgument), ns.Call("clientSession", id).Get("code").String(), "closed")
+}
+
+func TestSessionToJS(t *testing.T) {
+	exp := time.UnixMilli(1_800_000_000_000)
+	ig := js.ValueOf(sessionToJS(&core.Session{
+		Broker: core.BrokerIG, AccountID: "A1",
+		Accounts:          []core.Account{{ID: "A1", Name: "Spread bet", Type: "SPREADBET", Preferred: true}},
+		Headers:           map[string]string{"CST": "c", "X-SECURITY-TOKEN": "x", "X-IG-API-KEY": "k"},
+		StreamingEndpoint: "https://push.example",
+	}))
+	assert.Equal(t, "ig", ig.Get("broker").String())
+	assert.Equal(t, "A1", ig.Get("accounts").Index(0).Get("accountId").String())
+	assert.True(t, ig.Get("accounts").Index(0).Get("preferred").Bool())
+	assert.True(t, ig.Get("expiresAt").IsNull())
+	assert.Equal(t, "c", ig.Get("headers").Get("CST").String())
+	assert.True(t, ig.Get("authenticated").IsUndefined(), "IBKR fields only on IBKR sessions")
+
+	ib := js.ValueOf(sessionToJS(&core.Session{Broker: core.BrokerIBKR, Authenticated: true, ExpiresAt: exp, Headers: map[string]string{"Authorization": "Bearer t"}}))
+	assert.Equal(t, float64(exp.UnixMilli()), ib.Get("expiresAt").Float())
+	assert.True(t, ib.Get("authenticated").Bool())
+	assert.True(t, ib.Get("accounts").IsUndefined())
+	assert.Nil(t, sessionToJS(nil))
+}
