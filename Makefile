@@ -82,6 +82,7 @@ test-js: build
 # In-browser tests: the demo server and Debian's Chromium via playwright-core.
 # Screenshots land in test-results/ (git-ignored).
 test-browser: build
+	go test -count=1 ./web
 	node --test --test-reporter=spec test/browser/
 
 demo: build

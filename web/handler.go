@@ -15,15 +15,36 @@ import (
 //go:embed static
 var static embed.FS
 
-// contentSecurityPolicy allows nothing from outside this origin (the machine
-// may be offline, and a login page should not load third-party code), and
-// 'wasm-unsafe-eval' so that the page may compile brokerauth.wasm.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
-	"style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+// contentSecurityPolicy loads nothing from outside this origin (the machine
+// may be offline, and a login page should not load third-party code),
+// allows 'wasm-unsafe-eval' so that the page may compile brokerauth.wasm,
+// and lets the page connect to this origin and to the brokers' own https
+// API origins (and nothing else), for logins to the real brokers.
+var contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+	"style-src 'self'; img-src 'self' data:; connect-src " + connectSources() + "; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'"
 
-func newHandler(npmDir string, sims *simulators) http.Handler {
+// serverOptions are the demo server's switches.
+type serverOptions struct {
+	// proxy forwards /proxy/<broker>/… to the real brokers (opt-in).
+	proxy bool
+	// proxyTransport sends the proxied requests; nil is
+	// http.DefaultTransport (tests swap in a recorder).
+	proxyTransport http.RoundTripper
+	logf           func(format string, args ...any)
+}
+
+func newHandler(npmDir string, sims *simulators, opts serverOptions) http.Handler {
 	mux := http.NewServeMux()
 	sims.mount(mux)
+	if opts.proxy {
+		logf := opts.logf
+		if logf == nil {
+			logf = func(string, ...any) {}
+		}
+		mountProxy(mux, opts.proxyTransport, logf)
+	}
+	mux.Handle("/config.json", configHandler(opts.proxy))
 	page, _ := fs.Sub(static, "static")
 	mux.Handle("/", getOnly(http.FileServerFS(page)))
 	mux.Handle("/npm/", getOnly(http.StripPrefix("/npm/", &compressedFiles{dir: npmDir})))

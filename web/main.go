@@ -23,14 +23,15 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address (loopback only)")
 	npmDir := flag.String("npm", "npm", "the built npm package folder (make build)")
+	proxy := flag.Bool("proxy", false, "forward /proxy/{ig-demo,ig-live,capital-demo,capital-live,ibkr}/… to the real brokers' https APIs, for browsers that block direct calls (CORS)")
 	flag.Parse()
 
-	if err := run(*addr, *npmDir); err != nil {
+	if err := run(*addr, *npmDir, *proxy); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(addr, npmDir string) error {
+func run(addr, npmDir string, proxy bool) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("-addr: %w", err)
@@ -46,7 +47,7 @@ func run(addr, npmDir string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newHandler(npmDir, newSimulators()), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: newHandler(npmDir, newSimulators(), serverOptions{proxy: proxy, logf: log.Printf}), ReadHeaderTimeout: 10 * time.Second}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -60,6 +61,9 @@ func run(addr, npmDir string) error {
 	origin := "http://" + ln.Addr().String()
 	fmt.Printf("brokerauth demo: %s/\n", origin)
 	printCredentials(os.Stdout, origin)
+	if proxy {
+		fmt.Printf("Proxy on: %s/proxy/{ig-demo,ig-live,capital-demo,capital-live,ibkr}/… forwards to the real brokers (bodies and headers are never logged).\n", origin)
+	}
 	fmt.Println("Ctrl-C stops it.")
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err

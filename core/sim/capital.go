@@ -247,8 +247,9 @@ func (s *Capital) login(w http.ResponseWriter, r *http.Request) {
 	now := s.clock.Now()
 	key := s.opts.APIKey
 	s.stats.LoginAttempts[key]++
-	// 1 POST /session per second per API key; refused attempts do not
-	// move the window.
+	// 1 POST /session per second per API key. Every attempt that gets past
+	// the limit moves the window, a wrong password included (the limit is
+	// on requests, not on sessions); a rate-limited attempt does not.
 	if last, ok := s.lastLogin[key]; ok && now.Sub(last) < s.opts.LoginInterval {
 		s.stats.RateLimited++
 		s.mu.Unlock()

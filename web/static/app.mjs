@@ -1,36 +1,433 @@
-// The demo page's script: loads the npm build the way a bundler user would
-// (ES module + init()) and encrypts what the form holds.
+// The demo page: loads the npm build the way a bundler user would (ES
+// module + init()), logs in to a broker through brokerauth's session
+// clients, and shows each step. trace.mjs is imported first so that its
+// fetch wrapper is in place before brokerauth starts.
+import { onFetch, plainFetch } from './trace.mjs';
 import { init, BrokerAuthError } from '/npm/browser.mjs';
-
-const capitalGuideKey =
-  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1dOujgcFh/9n4JLJMY4VMWZ7aRrynwKXUC9RuoC8Qu5UOeskxgZ1q5DmAXjkes77KrLfFZYEKtrp2g1TB0MBkSALiyrG+Fl52vhET9/AWRhvHuFyskWI7tEtcGIaOB1FwR0EDO9bnylTaZ+Y9sPbLVA7loAtfaX3HW/TI9JDpdmgzXZ0KrwIxdMRzPxVqQXcA8yJL1m33pvo9mOJ0AsQ8FFuy+ctjI8l/8xUhe2Hk01rpMBXDwI1lSjnvuUUDvAtacxyYVlNsnRvbrMZYp7hyimm27RtvCUXhTX2A94tDB0MFLApURrki+tvTvw5ImDPN8qOdTUzbs8hNtVwTpSxPwIDAQAB';
+import { runLab } from './lab.mjs';
 
 const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+};
 
-$('use-example').addEventListener('click', () => {
-  $('key').value = capitalGuideKey;
-  $('timestamp').value = '1647440528194';
+// Where each broker lives behind the server's opt-in -proxy, and the path
+// the library's baseURL needs on top of it.
+const proxyPaths = {
+  ig: { demo: '/proxy/ig-demo/gateway/deal', live: '/proxy/ig-live/gateway/deal' },
+  capital: { demo: '/proxy/capital-demo', live: '/proxy/capital-live' },
+  ibkr: { demo: '/proxy/ibkr', live: '/proxy/ibkr' },
+};
+
+const state = {
+  ba: null,
+  creds: null, // the simulators' demo logins
+  config: { proxy: false },
+  client: null, // the current broker client
+  kind: null, // 'ig2' | 'ig3' | 'capital' | 'ibkr'
+  keepAlive: null,
+  reveal: false,
+  busy: false,
+  flowStart: 0, // performance.now() when the current action began (0: navigation)
+  inLab: false,
+  lastKeyAt: null,
+};
+
+// ---- trace ---------------------------------------------------------------
+
+const stepNames = [
+  [/\/npm\/brokerauth\.wasm$/, () => 'wasm loaded'],
+  [/\/session\/encryptionKey$/, () => 'key fetched'],
+  [/\/session\/refresh-token$/, () => 'token refreshed'],
+  [/\/api\/v1\/ping$/, () => 'keepalive (ping)'],
+  [/\/oauth2\/api\/v1\/token$/, () => 'access token (signed client assertion)'],
+  [/\/gw\/api\/v1\/sso-sessions$/, () => 'bearer token (SSO session)'],
+  [/\/sso\/validate$/, () => 'SSO session validated'],
+  [/\/ssodh\/init$/, () => 'brokerage session opened'],
+  [/\/tickle$/, () => 'tickle'],
+  [/\/auth\/status$/, () => 'status'],
+  [/\/api\/logout$/, () => 'logged out'],
+  [/\/__sim\/ip$/, () => 'public IP looked up'],
+  [/\/session$/, (e) => ({
+    POST: e.status === 200 ? 'session created' : 'login refused',
+    PUT: 'account switched',
+    DELETE: 'logged out',
+    GET: 'keepalive (GET /session)',
+  })[e.method] || 'session'],
+];
+
+function stepName(e) {
+  for (const [re, name] of stepNames) if (re.test(e.path)) return name(e);
+  return 'request';
+}
+
+function since() {
+  return `+${Math.round(performance.now() - state.flowStart)} ms`;
+}
+
+function traceLine(kind, step, detail) {
+  const li = el('li', { className: `trace-${kind}` },
+    el('span', { className: 't' }, since()), ' ',
+    el('strong', {}, step), detail ? ' — ' : '', detail || '');
+  $('trace').append(li);
+  li.scrollIntoView({ block: 'nearest' });
+}
+
+onFetch((e) => {
+  const where = e.sameOrigin ? e.path : `${e.origin}${e.path}`;
+  if (e.encryptedLength !== undefined) {
+    const gap = state.lastKeyAt === null ? '' : ` (${Math.round(e.startedAt - state.lastKeyAt)} ms after the key)`;
+    const how = state.inLab ? '' : ' by brokerauth (RSA PKCS#1 v1.5)';
+    traceLine('info', 'password encrypted', `${e.encryptedLength} base64 characters${how}${gap}; the text is never shown`);
+  } else if (e.encrypted === false && e.method === 'POST') {
+    traceLine('info', 'password sent unencrypted', 'inside TLS: IG v3 takes no encrypted password');
+  }
+  if (/\/session\/encryptionKey$/.test(e.path)) state.lastKeyAt = performance.now();
+  const status = e.status === 0 ? e.error : `HTTP ${e.status}`;
+  const ok = e.status >= 200 && e.status < 300;
+  traceLine(ok ? 'ok' : 'fail', stepName(e), `${e.method} ${where} → ${status} in ${Math.round(e.ms)} ms`);
 });
 
-try {
-  const started = performance.now();
-  const ba = await init();
-  $('status').textContent = `brokerauth ${ba.version} ready in ${Math.round(performance.now() - started)} ms.`;
-  $('encrypt').disabled = false;
-
-  $('encrypt-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    $('result').textContent = '';
-    $('error').textContent = '';
-    try {
-      const t0 = performance.now();
-      const out = ba.encryptPassword($('key').value, $('timestamp').value.trim(), $('password').value);
-      $('result').textContent = out;
-      $('status').textContent = `Encrypted in ${(performance.now() - t0).toFixed(1)} ms: ${atob(out).length} bytes, ${out.length} base64 characters.`;
-    } catch (err) {
-      $('error').textContent = err instanceof BrokerAuthError ? `${err.code}: ${err.message}` : String(err);
-    }
-  });
-} catch (err) {
-  $('status').textContent = `brokerauth failed to start: ${err.code || ''} ${err.message}`;
+function onSessionChange(session) {
+  if (!session) {
+    traceLine('info', 'session ended', 'onSessionChange(null)');
+  } else if (session.broker === 'ibkr') {
+    traceLine('info', 'session', `onSessionChange: authenticated ${session.authenticated}, connected ${session.connected}`);
+  } else {
+    traceLine('info', 'accounts', `onSessionChange: account ${session.accountId}, ${session.accounts.length} account(s)`);
+  }
+  // Keepalives, refreshes and re-logins change the session in the background.
+  if (state.client && session) renderSession(session);
 }
+
+// ---- form ------------------------------------------------------------------
+
+const broker = () => document.querySelector('input[name="broker"]:checked').value;
+const family = (kind) => (kind === 'ig2' || kind === 'ig3' ? 'ig' : kind);
+const env = () => $('environment').value;
+
+function fillForm() {
+  const kind = broker();
+  const sim = env() === 'sim';
+  const ibkr = kind === 'ibkr';
+  $('cst-fields').hidden = ibkr;
+  $('ibkr-fields').hidden = !ibkr;
+  $('ip-row').hidden = !ibkr || sim;
+  for (const input of $('cst-fields').querySelectorAll('input')) input.required = !ibkr;
+  for (const id of ['client-id', 'client-key-id', 'credential']) $(id).required = ibkr;
+
+  const c = state.creds;
+  if (sim && c) {
+    if (ibkr) {
+      $('client-id').value = c.ibkr.clientId;
+      $('client-key-id').value = c.ibkr.clientKeyId;
+      $('credential').value = c.ibkr.credential;
+    } else {
+      const k = c[family(kind)];
+      $('api-key').value = k.apiKey;
+      $('identifier').value = k.identifier;
+      $('password').value = k.password;
+    }
+  } else if (!sim && c) {
+    // Never send the simulator's logins to a real broker.
+    const simValues = new Set([c.ig.apiKey, c.ig.identifier, c.ig.password, c.capital.apiKey, c.capital.identifier,
+      c.capital.password, c.ibkr.clientId, c.ibkr.clientKeyId, c.ibkr.credential]);
+    for (const id of ['api-key', 'identifier', 'password', 'client-id', 'client-key-id', 'credential']) {
+      if (simValues.has($(id).value)) $(id).value = '';
+    }
+  }
+  $('private-key-hint').textContent = sim ? "(leave empty to use the simulator's published demo key)" : '(PKCS#8 or PKCS#1)';
+  $('private-key').placeholder = sim ? "empty: the simulator's demo key" : '-----BEGIN PRIVATE KEY-----';
+
+  const proxyOn = state.config.proxy && !sim;
+  $('proxy-row').hidden = !proxyOn;
+  let note = '';
+  if (sim) note = 'Built into this server; works offline. The demo logins are filled in.';
+  else {
+    note = env() === 'live' ? 'Live: real money. ' : 'Demo: the broker\'s practice API. ';
+    if (ibkr) note += 'IBKR has one host (api.ibkr.com) for paper and live accounts. ';
+    note += state.config.proxy
+      ? 'Calls go straight from this page to the broker; if the browser blocks them (CORS), tick the proxy box.'
+      : 'Calls go straight from this page to the broker; browsers may block that (CORS).';
+  }
+  $('env-note').textContent = note;
+}
+
+function loginOptions(kind) {
+  const origin = location.origin;
+  const e = env();
+  const fam = family(kind);
+  const opts = { onSessionChange };
+  if (e === 'sim') {
+    opts.baseURL = origin + state.creds[fam].baseURL;
+  } else if (state.config.proxy && $('use-proxy').checked) {
+    opts.baseURL = origin + proxyPaths[fam][e];
+  } else if (fam !== 'ibkr') {
+    opts.environment = e;
+  }
+  if (fam === 'ibkr') {
+    Object.assign(opts, {
+      clientId: $('client-id').value.trim(),
+      clientKeyId: $('client-key-id').value.trim(),
+      credential: $('credential').value.trim(),
+      privateKey: $('private-key').value.trim() || (e === 'sim' ? state.creds.ibkr.privateKey : ''),
+    });
+    if (e === 'sim') opts.ipLookupURL = `${origin}/sim/ibkr/__sim/ip`;
+    else opts.ip = $('public-ip').value.trim();
+  } else {
+    Object.assign(opts, {
+      apiKey: $('api-key').value.trim(),
+      identifier: $('identifier').value.trim(),
+      password: $('password').value,
+    });
+    if (kind === 'ig2') opts.version = 2;
+    if (kind === 'ig3') opts.version = 3;
+  }
+  return opts;
+}
+
+function missingField(kind) {
+  const ids = kind === 'ibkr'
+    ? ['client-id', 'client-key-id', 'credential', ...(env() === 'sim' ? [] : ['private-key', 'public-ip'])]
+    : ['api-key', 'identifier', 'password'];
+  return ids.map((id) => $(id)).find((input) => input.value.trim() === '');
+}
+
+// ---- errors ----------------------------------------------------------------
+
+function clearError() {
+  $('error').hidden = true;
+  $('error').replaceChildren();
+}
+
+function showError(err, doing) {
+  const box = $('error');
+  box.replaceChildren();
+  box.hidden = false;
+  if (!(err instanceof BrokerAuthError)) {
+    box.append(el('p', {}, el('strong', {}, `${doing} failed: `), String(err && err.message ? err.message : err)));
+    return;
+  }
+  box.append(el('p', {}, el('strong', {}, `${doing} failed: `), el('code', { className: 'code' }, err.code)));
+  const facts = el('dl');
+  const add = (k, v) => facts.append(el('dt', {}, k), el('dd', {}, v));
+  add('HTTP status', err.status === 0 ? '0 (no response)' : String(err.status));
+  add('Broker / step', `${err.broker || '—'} / ${err.step || '—'}`);
+  add('Retryable', err.retryable ? 'yes' : 'no');
+  add('Hint', err.message);
+  box.append(facts);
+  if (err.code === 'network' && env() !== 'sim') {
+    const proxyAdvice = state.config.proxy
+      ? 'This server runs with -proxy: tick "Go through this server\'s -proxy" above and log in again.'
+      : 'Restart the demo server with its opt-in proxy (build/web -proxy, or go run ./web -proxy) and tick "Go through this server\'s -proxy"; it forwards to the broker\'s https API from your machine and never logs bodies or headers.';
+    box.append(el('p', { className: 'advice' },
+      'Your browser did not let this page reach the broker. Most likely the broker does not allow calls from this page\'s origin (CORS), or the network is down. ',
+      proxyAdvice));
+  }
+}
+
+// ---- session view ------------------------------------------------------------
+
+const notSecret = new Set(['ig-account-id', 'version']);
+
+function mask(name, value) {
+  if (state.reveal || notSecret.has(name.toLowerCase())) return value;
+  const bearer = /^Bearer\s+/i.exec(value);
+  if (bearer) return `${bearer[0]}${value.slice(bearer[0].length, bearer[0].length + 4)}…`;
+  return `${value.slice(0, 4)}…`;
+}
+
+function renderSession(session) {
+  const summary = $('session-summary');
+  summary.replaceChildren();
+  const add = (k, v) => summary.append(el('dt', {}, k), el('dd', {}, v));
+  add('Broker', state.kind === 'ig2' ? 'IG (v2)' : state.kind === 'ig3' ? 'IG (v3)' : session.broker);
+  if (session.broker === 'ibkr') {
+    add('Authenticated', String(session.authenticated));
+    add('Connected', String(session.connected));
+    add('Competing', String(session.competing));
+  } else {
+    add('Account', session.accountId);
+    add('Accounts', session.accounts.map((a) => `${a.accountId} (${a.accountName || a.accountType})`).join(', ') || '—');
+    if (session.streamingEndpoint) add('Streaming', session.streamingEndpoint);
+  }
+  if (session.expiresAt) add('Token expires', new Date(session.expiresAt).toLocaleTimeString());
+
+  const body = $('headers').tBodies[0];
+  body.replaceChildren(...Object.entries(session.headers).map(([name, value]) =>
+    el('tr', {}, el('th', { scope: 'row' }, name), el('td', {}, el('code', {}, mask(name, value))))));
+
+  const accounts = session.accounts || [];
+  $('switch-row').hidden = session.broker === 'ibkr' || accounts.length < 2;
+  const select = $('account');
+  select.replaceChildren(...accounts.map((a) =>
+    el('option', { value: a.accountId, selected: a.accountId === session.accountId },
+      `${a.accountId} — ${a.accountName || a.accountType}`)));
+  $('tickle').hidden = session.broker !== 'ibkr';
+  $('session').hidden = false;
+}
+
+function hideSession() {
+  $('session').hidden = true;
+  $('headers').tBodies[0].replaceChildren();
+  $('session-summary').replaceChildren();
+}
+
+function setKeepAliveUI(on) {
+  $('keepalive').setAttribute('aria-pressed', String(on));
+  $('keepalive').textContent = on ? 'Keepalive: on' : 'Keepalive: off';
+  $('keepalive-state').textContent = on ? '(a call every 10 s keeps the session alive)' : '(every 10 s when on)';
+}
+
+function stopKeepAlive() {
+  if (state.keepAlive) {
+    state.keepAlive.stop();
+    state.keepAlive = null;
+    traceLine('info', 'keepalive stopped', '');
+  }
+  setKeepAliveUI(false);
+}
+
+// busy runs one user action at a time, with its own trace clock.
+async function busy(what, fn) {
+  if (state.busy) return;
+  state.busy = true;
+  document.body.setAttribute('aria-busy', 'true');
+  state.flowStart = performance.now();
+  state.lastKeyAt = null;
+  traceLine('start', what, '');
+  try {
+    clearError();
+    await fn();
+  } catch (err) {
+    showError(err, what);
+    $('status').textContent = `${what} failed${err instanceof BrokerAuthError ? `: ${err.code}` : ''}.`;
+    traceLine('fail', `${what} failed`, err instanceof BrokerAuthError ? `${err.code} (${err.status})` : 'error');
+  } finally {
+    state.busy = false;
+    document.body.removeAttribute('aria-busy');
+  }
+}
+
+async function login() {
+  const kind = broker();
+  const missing = missingField(kind);
+  if (missing) {
+    clearError();
+    showError(new Error(`${missing.labels[0].textContent.trim()} is empty.`), 'Log in');
+    missing.focus();
+    return;
+  }
+  await busy(`Log in (${kind === 'ig2' ? 'IG v2' : kind === 'ig3' ? 'IG v3' : kind === 'capital' ? 'Capital.com' : 'IBKR'}, ${$('environment').selectedOptions[0].textContent})`, async () => {
+    if (state.client) {
+      stopKeepAlive();
+      const old = state.client;
+      state.client = null;
+      hideSession();
+      if (old.session) await old.logout().catch(() => {});
+    }
+    const opts = loginOptions(kind);
+    const fam = family(kind);
+    const client = fam === 'ig' ? state.ba.ig(opts) : fam === 'capital' ? state.ba.capital(opts) : state.ba.ibkr(opts);
+    state.kind = kind;
+    const session = await client.login();
+    state.client = client;
+    renderSession(session);
+    $('status').textContent = `Logged in to ${session.broker}${session.accountId ? ` (account ${session.accountId})` : ''}.`;
+    $('session-title').focus();
+  });
+}
+
+async function main() {
+  const started = performance.now();
+  const [ba, creds, config] = await Promise.all([
+    init(),
+    plainFetch('/sim/credentials.json').then((r) => r.json()),
+    plainFetch('/config.json').then((r) => (r.ok ? r.json() : { proxy: false })).catch(() => ({ proxy: false })),
+  ]);
+  Object.assign(state, { ba, creds, config });
+  fillForm();
+  $('login-button').disabled = false;
+  $('lab-run').disabled = false;
+  performance.mark('brokerauth-ready');
+  $('status').textContent = `brokerauth ${ba.version} ready in ${Math.round(performance.now() - started)} ms.`;
+  document.body.dataset.ready = 'true';
+}
+
+// ---- wiring --------------------------------------------------------------------
+
+$('session-title').tabIndex = -1;
+for (const input of document.querySelectorAll('input[name="broker"]')) input.addEventListener('change', fillForm);
+$('environment').addEventListener('change', fillForm);
+$('login-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  login();
+});
+
+$('reveal').addEventListener('click', () => {
+  state.reveal = !state.reveal;
+  $('reveal').setAttribute('aria-pressed', String(state.reveal));
+  $('reveal').textContent = state.reveal ? 'Hide secrets' : 'Reveal secrets';
+  if (state.client && state.client.session) renderSession(state.client.session);
+});
+
+$('switch').addEventListener('click', () => busy(`Switch to ${$('account').value}`, async () => {
+  const session = await state.client.switchAccount($('account').value);
+  renderSession(session);
+  $('status').textContent = `Switched to account ${session.accountId}.`;
+}));
+
+$('keepalive').addEventListener('click', () => {
+  if (!state.client) return;
+  if (state.keepAlive) {
+    stopKeepAlive();
+    return;
+  }
+  state.keepAlive = state.client.keepAlive({
+    intervalMs: 10_000,
+    onError: (err) => {
+      showError(err, 'Keepalive');
+      state.keepAlive = null;
+      setKeepAliveUI(false);
+    },
+  });
+  traceLine('info', 'keepalive started', 'every 10 s');
+  setKeepAliveUI(true);
+});
+
+$('tickle').addEventListener('click', () => busy('Tickle', async () => {
+  const t = await state.client.tickle();
+  traceLine('info', 'tickle answered', `authenticated ${t.authenticated}, connected ${t.connected}, competing ${t.competing}`);
+  $('status').textContent = `Tickled: authenticated ${t.authenticated}.`;
+}));
+
+$('logout').addEventListener('click', () => busy('Log out', async () => {
+  stopKeepAlive();
+  await state.client.logout();
+  state.client = null;
+  hideSession();
+  $('status').textContent = 'Logged out.';
+  $('login-button').focus();
+}));
+
+$('clear-trace').addEventListener('click', () => $('trace').replaceChildren());
+
+$('lab-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  state.inLab = true;
+  busy('Padding lab', () => runLab({
+    ba: state.ba,
+    creds: state.creds,
+    broker: $('lab-broker').value,
+    table: $('lab-results'),
+    status: $('lab-status'),
+    why: $('lab-why'),
+  })).finally(() => { state.inLab = false; });
+});
+
+main().catch((err) => {
+  $('status').textContent = `brokerauth failed to start: ${err && err.code ? `${err.code}: ` : ''}${err && err.message}`;
+  showError(err, 'Start');
+});
