@@ -54,8 +54,8 @@ func EncryptPasswordWithKey(key *rsa.PublicKey, timeStamp, password string) (str
 	inner := base64.StdEncoding.EncodeToString([]byte(password + "|" + timeStamp))
 	if limit := key.Size() - pkcs1v15Overhead; len(inner) > limit {
 		return "", newError(CodePasswordTooLong,
-			"password is too long for this %d-bit key: at most %d UTF-8 bytes with this timeStamp, got %d",
-			key.N.BitLen(), MaxPasswordBytes(key, timeStamp), len(password))
+			"password is too long for this %d-bit key: at most %d UTF-8 bytes with this timeStamp",
+			key.N.BitLen(), MaxPasswordBytes(key, timeStamp))
 	}
 	ciphertext, err := rsa.EncryptPKCS1v15(rand.Reader, key, []byte(inner))
 	if err != nil {

@@ -21,12 +21,22 @@ type HTTPDoer interface {
 // Codes for failures of a session flow that are not the broker's own
 // errorCode.
 const (
-	CodeNetwork     Code = "network"      // no response: refused, reset, DNS, CORS
-	CodeTimeout     Code = "timeout"      // the call's deadline passed
-	CodeBadResponse Code = "bad_response" // a response we cannot use: not JSON, fields or headers missing
-	CodeInsecureURL Code = "insecure_url" // a base URL that is not https (loopback excepted)
-	CodeCanceled    Code = "canceled"     // the caller's context was canceled
+	CodeNetwork     Code = "network"       // no response: refused, reset, DNS, CORS
+	CodeTimeout     Code = "timeout"       // the call's deadline passed
+	CodeBadResponse Code = "bad_response"  // a response we cannot use: not JSON, fields or headers missing
+	CodeInsecureURL Code = "insecure_url"  // a base URL that is not https (loopback excepted)
+	CodeCanceled    Code = "canceled"      // the caller's context was canceled
+	CodeNotLoggedIn Code = "not_logged_in" // the call needs a session: call Login first
 )
+
+// allowanceCodes are broker codes that say "too many requests, later" under
+// another status than 429 (IG answers 403): they are retryable.
+var allowanceCodes = map[string]bool{
+	"error.public-api.exceeded-api-key-allowance":         true,
+	"error.public-api.exceeded-account-allowance":         true,
+	"error.public-api.exceeded-account-trading-allowance": true,
+	"error.too-many.requests":                             true,
+}
 
 // maxErrorBody bounds how much of an error response is read to find the
 // broker's error code.
@@ -58,7 +68,7 @@ func StatusError(broker, step string, status int, brokerCode string) *Error {
 		Broker:    broker,
 		Step:      step,
 		Status:    status,
-		Retryable: status >= 500 || status == http.StatusTooManyRequests,
+		Retryable: status >= 500 || status == http.StatusTooManyRequests || allowanceCodes[brokerCode],
 		Message:   msg,
 	}
 }
@@ -66,7 +76,21 @@ func StatusError(broker, step string, status int, brokerCode string) *Error {
 // TransportError builds the error for a request that got no response. The
 // message names the host and the kind of failure, never the full URL (a
 // query could carry something private) nor any header.
+//
+// A typed *Error from the HTTPDoer (the wasm fetch client refusing a header
+// value, say) passes through with broker and step filled in.
 func TransportError(ctx context.Context, broker, step string, err error) *Error {
+	var typed *Error
+	if errors.As(err, &typed) {
+		c := *typed
+		if c.Broker == "" {
+			c.Broker = broker
+		}
+		if c.Step == "" {
+			c.Step = step
+		}
+		return &c
+	}
 	e := &Error{Broker: broker, Step: step}
 	host := ""
 	var ue *url.Error

@@ -5,21 +5,20 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/internal/cstsession"
 )
 
-// KeepAliveOnce pings and, if the ping fails for any reason, logs in anew.
-// It returns the login's error, if any.
+// KeepAliveOnce is one keepalive round: GET /api/v1/ping with the current session
+// (an IG v3 token about to expire is refreshed first), and a new login only
+// if the broker answers 401. Other failures are returned (retryable ones
+// are worth trying again later); without a session it returns
+// not_logged_in: keepalive never logs in on its own, not even after Logout.
 func (c *Client) KeepAliveOnce(ctx context.Context) error {
-	s, g, err := c.auth.Session(ctx)
-	if err != nil {
-		return err
+	ping := func(ctx context.Context, s *core.Session) (*cstsession.Reply, error) {
+		return c.call.Do(ctx, "ping", http.MethodGet, c.s.base+"/api/v1/ping", c.authHeader(s), nil, cstsession.AuthLimit)
 	}
-	r, err := c.call.Do(ctx, "ping", http.MethodGet, c.s.base+"/api/v1/ping", c.authHeader(s), nil, cstsession.AuthLimit)
-	if err == nil && r.OK() {
-		return nil
-	}
-	return c.auth.ForceRenew(ctx, g)
+	return c.auth.KeepAliveRound(ctx, ping, func(r *cstsession.Reply) error { return c.call.StatusError("ping", r) })
 }
 
 // KeepAlive runs KeepAliveOnce every interval on the client's Clock until

@@ -10,7 +10,7 @@ import (
 
 // CodeNotLoggedIn is the code of a call that needs a session before Login
 // has succeeded, or after Logout.
-const CodeNotLoggedIn core.Code = "not_logged_in"
+const CodeNotLoggedIn = core.CodeNotLoggedIn
 
 // Client is one IBKR OAuth 2.0 login. Create it with New.
 type Client struct {
@@ -106,7 +106,7 @@ func (c *Client) establish(ctx context.Context, step string, seen uint64, force 
 		logouts := c.logouts
 		c.mu.Unlock()
 
-		res, err := c.connect(ctx)
+		res, err := c.connectInFlight(ctx, f)
 
 		c.mu.Lock()
 		c.flight = nil
@@ -148,4 +148,24 @@ func (c *Client) setFlags(gen uint64, authenticated, competing, connected bool) 
 func isCode(err error, code core.Code) bool {
 	e, ok := err.(*core.Error)
 	return ok && e.Code == code
+}
+
+// connectInFlight runs connect as the leader of flight f. Should connect
+// panic, it lands the flight first (waiters get an error, the next call
+// starts a new flight) and then lets the panic go on: one bug must not
+// wedge every later call on the client.
+func (c *Client) connectInFlight(ctx context.Context, f *flight) (*established, error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.mu.Lock()
+			if c.flight == f {
+				c.flight = nil
+			}
+			f.err = &core.Error{Code: "internal", Broker: core.BrokerIBKR, Message: "internal error while connecting"}
+			c.mu.Unlock()
+			close(f.done)
+			panic(r)
+		}
+	}()
+	return c.connect(ctx)
 }

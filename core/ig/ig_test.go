@@ -122,7 +122,7 @@ func TestLoginErrors(t *testing.T) {
 		{"malformed key answer", ig.Config{}, sim.IGOptions{}, &sim.Fault{Path: "/session/encryptionKey", Kind: sim.FaultMalformedJSON}, core.CodeBadResponse, "encryptionKey", 200, false},
 		{"missing CST", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultMissingCST}, core.CodeBadResponse, "login", 200, false},
 		{"auth timeout 504", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 504, ErrorCode: "error.security.authentication.timeout"}, "error.security.authentication.timeout", "login", 504, true},
-		{"allowance 403", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 403, ErrorCode: "error.public-api.exceeded-api-key-allowance"}, "error.public-api.exceeded-api-key-allowance", "login", 403, false},
+		{"allowance 403", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 403, ErrorCode: "error.public-api.exceeded-api-key-allowance"}, "error.public-api.exceeded-api-key-allowance", "login", 403, true},
 		{"empty 500", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 500}, "http_500", "login", 500, true},
 	}
 	for _, tt := range tests {
@@ -383,30 +383,54 @@ func TestLogoutOfDeadSession(t *testing.T) {
 func TestKeepAlive(t *testing.T) {
 	ctx := context.Background()
 	s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
-	require.NoError(t, c.KeepAliveOnce(ctx)) // logs in
-	require.NoError(t, c.KeepAliveOnce(ctx)) // pings
-	assert.Equal(t, 1, s.Stats().Logins[sim.IGDemoAPIKey])
-	assert.Equal(t, 2, s.Stats().Pings)
+	logins := func() int { return s.Stats().Logins[sim.IGDemoAPIKey] }
 
-	// A failed ping means a new login.
+	// Keepalive keeps a session alive; it does not start one.
+	assert.Equal(t, core.CodeNotLoggedIn, coreErr(t, c.KeepAliveOnce(ctx)).Code)
+	assert.Equal(t, 0, logins())
+
+	_, err := c.Login(ctx)
+	require.NoError(t, err)
+	require.NoError(t, c.KeepAliveOnce(ctx)) // pings
+	assert.Equal(t, 1, logins())
+	assert.Equal(t, 1, s.Stats().Pings)
+
+	// A 500 or an allowance error says nothing about the session: it comes
+	// back retryable, and no login is spent on it.
 	require.NoError(t, s.InjectFault(sim.Fault{Method: "GET", Path: "/session", Kind: sim.FaultStatus, Status: 500}))
-	require.NoError(t, c.KeepAliveOnce(ctx))
-	assert.Equal(t, 2, s.Stats().Logins[sim.IGDemoAPIKey])
+	e := coreErr(t, c.KeepAliveOnce(ctx))
+	assert.True(t, e.Retryable)
+	assert.Equal(t, "ping", e.Step)
+	require.NoError(t, s.InjectFault(sim.Fault{Method: "GET", Path: "/session", Kind: sim.FaultStatus, Status: 403, ErrorCode: "error.public-api.exceeded-account-allowance"}))
+	assert.True(t, coreErr(t, c.KeepAliveOnce(ctx)).Retryable)
+	assert.Equal(t, 1, logins())
+
+	// A session the broker has dropped (401) means a new login.
 	s.ExpireAllSessions()
 	require.NoError(t, c.KeepAliveOnce(ctx))
-	assert.Equal(t, 3, s.Stats().Logins[sim.IGDemoAPIKey])
+	assert.Equal(t, 2, logins())
 
-	// When the login fails too, the error says so.
-	require.NoError(t, s.InjectFault(sim.Fault{Method: "GET", Path: "/session", Kind: sim.FaultStatus, Status: 500}))
+	// When that login fails too, the error says so.
+	s.ExpireAllSessions()
 	require.NoError(t, s.InjectFault(sim.Fault{Method: "POST", Path: "/session", Kind: sim.Fault5xxHTML}))
-	e := coreErr(t, c.KeepAliveOnce(ctx))
-	assert.Equal(t, "login", e.Step)
+	assert.Equal(t, "login", coreErr(t, c.KeepAliveOnce(ctx)).Step)
+
+	// After Logout it does not bring the session back.
+	_, err = c.Login(ctx)
+	require.NoError(t, err)
+	require.NoError(t, c.Logout(ctx))
+	before := logins()
+	assert.Equal(t, core.CodeNotLoggedIn, coreErr(t, c.KeepAliveOnce(ctx)).Code)
+	assert.Equal(t, before, logins())
+	assert.Nil(t, c.Session())
 }
 
 func TestKeepAliveLoop(t *testing.T) {
 	clock := core.NewFakeClock(time.UnixMilli(1_700_000_000_000))
 	s, c, _ := newEnv(t, sim.IGOptions{Clock: clock}, ig.Config{Clock: clock})
 	ctx, cancel := context.WithCancel(context.Background())
+	_, err := c.Login(ctx)
+	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- c.KeepAlive(ctx, time.Minute) }()
 	for round := 1; round <= 3; round++ {

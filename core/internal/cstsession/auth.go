@@ -2,6 +2,7 @@ package cstsession
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/brokerauth/brokerauth/core"
 )
@@ -64,9 +65,36 @@ func (a *Auth) Send(ctx context.Context, send SendFunc) (*Reply, error) {
 	return send(ctx, s)
 }
 
-// ForceRenew replaces the session whatever its state (keepalive after a
-// failed ping): g is the generation that failed.
-func (a *Auth) ForceRenew(ctx context.Context, g uint64) error {
-	_, _, err := a.M.Renew(ctx, a.Broker, "login", g, a.Login)
-	return err
+// KeepAliveRound is one keepalive round: ping with the current session
+// (renewing a stale IG v3 token first) and renew the session only when the
+// broker answers 401, i.e. says the session is gone.
+//
+// Any other failure says nothing about the session, so it is returned for
+// the loop to retry with backoff: a fresh login on every 5xx, 429 or
+// allowance error would spend the very login allowance (Capital.com's one
+// per second) that is already short. And with no session at all it
+// returns not_logged_in instead of logging in: a keepalive keeps a session
+// alive, it does not start one, nor bring one back after Logout.
+func (a *Auth) KeepAliveRound(ctx context.Context, ping SendFunc, statusErr func(*Reply) error) error {
+	s, g := a.M.Snapshot()
+	if s == nil {
+		return &core.Error{Code: core.CodeNotLoggedIn, Broker: a.Broker, Step: "ping", Message: "no session to keep alive: call Login first"}
+	}
+	if a.Stale != nil && a.Stale(s) {
+		var err error
+		if s, g, err = a.M.Renew(ctx, a.Broker, "refresh", g, a.renew()); err != nil {
+			return err
+		}
+	}
+	r, err := ping(ctx, s)
+	switch {
+	case err != nil:
+		return err
+	case r.OK():
+		return nil
+	case r.Status == http.StatusUnauthorized:
+		_, _, err = a.M.Renew(ctx, a.Broker, "login", g, a.renew())
+		return err
+	}
+	return statusErr(r)
 }

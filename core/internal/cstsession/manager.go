@@ -66,19 +66,7 @@ func (m *Manager) release() { <-m.sem }
 
 // Change runs fn under the change lock and installs what it returns.
 func (m *Manager) Change(ctx context.Context, broker, step string, fn ChangeFunc) (*core.Session, error) {
-	if err := m.acquire(ctx, broker, step); err != nil {
-		return nil, err
-	}
-	cur, _ := m.Snapshot()
-	next, err := fn(ctx, cur)
-	changed := err == nil && next != cur
-	if changed {
-		m.mu.Lock()
-		m.sess = next
-		m.gen++
-		m.mu.Unlock()
-	}
-	m.release()
+	next, changed, err := m.changeLocked(ctx, broker, step, fn)
 	if changed && m.onChange != nil {
 		m.onChange(next.Clone())
 	}
@@ -88,35 +76,67 @@ func (m *Manager) Change(ctx context.Context, broker, step string, fn ChangeFunc
 	return next, nil
 }
 
+// changeLocked is Change's locked part. The lock is released by defer so
+// that a panic in fn (recovered further up, at the wasm boundary) cannot
+// leave every later call on the client waiting for it.
+func (m *Manager) changeLocked(ctx context.Context, broker, step string, fn ChangeFunc) (next *core.Session, changed bool, err error) {
+	if err := m.acquire(ctx, broker, step); err != nil {
+		return nil, false, err
+	}
+	defer m.release()
+	cur, _ := m.Snapshot()
+	next, err = fn(ctx, cur)
+	changed = err == nil && next != cur
+	if changed {
+		m.mu.Lock()
+		m.sess = next
+		m.gen++
+		m.mu.Unlock()
+	}
+	return next, changed, err
+}
+
 // Renew replaces a session the caller found dead (or missing): stale is the
 // generation the caller saw. If another call already replaced it, Renew
 // returns the new one without running fn; if another call's attempt failed
 // while this one waited, Renew returns that error instead of trying again,
 // so a broker that refuses the login is asked once, not once per caller.
 func (m *Manager) Renew(ctx context.Context, broker, step string, stale uint64, fn ChangeFunc) (*core.Session, uint64, error) {
+	next, g, ran, err := m.renewLocked(ctx, broker, step, stale, fn)
+	if err != nil {
+		return nil, 0, err
+	}
+	if ran && m.onChange != nil {
+		m.onChange(next.Clone())
+	}
+	return next, g, nil
+}
+
+// renewLocked is Renew's locked part; ran reports whether fn ran and its
+// session was installed. The lock is released by defer, as in Change.
+func (m *Manager) renewLocked(ctx context.Context, broker, step string, stale uint64, fn ChangeFunc) (next *core.Session, g uint64, ran bool, err error) {
 	m.mu.Lock()
 	tries := m.tries
 	m.mu.Unlock()
 	if err := m.acquire(ctx, broker, step); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
+	defer m.release()
 	m.mu.Lock()
 	if m.gen != stale && m.sess != nil {
 		s, g := m.sess, m.gen
 		m.mu.Unlock()
-		m.release()
-		return s, g, nil
+		return s, g, false, nil
 	}
 	if m.tries != tries && m.lastErr != nil && !isCanceled(m.lastErr) {
 		err := m.lastErr
 		m.mu.Unlock()
-		m.release()
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	cur := m.sess
 	m.mu.Unlock()
 
-	next, err := fn(ctx, cur)
+	next, err = fn(ctx, cur)
 
 	m.mu.Lock()
 	m.tries++
@@ -125,16 +145,9 @@ func (m *Manager) Renew(ctx context.Context, broker, step string, stale uint64, 
 		m.sess = next
 		m.gen++
 	}
-	g := m.gen
+	g = m.gen
 	m.mu.Unlock()
-	m.release()
-	if err != nil {
-		return nil, 0, err
-	}
-	if m.onChange != nil {
-		m.onChange(next.Clone())
-	}
-	return next, g, nil
+	return next, g, err == nil, err
 }
 
 // isCanceled: an attempt the caller canceled says nothing about the
