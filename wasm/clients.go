@@ -10,12 +10,7 @@ import (
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
-	"github.com/syumai/tinyutil/httputil"
 )
-
-// fetchClient sends every request through the JS fetch API: Go's own
-// net/http transport turns fetch off under Node.
-var fetchClient core.HTTPDoer = httputil.DefaultClient
 
 // sessionClient is what every broker client offers the bridge; the
 // per-broker adapters (ig.go, capital.go, ibkr.go) add their own methods

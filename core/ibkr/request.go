@@ -40,6 +40,13 @@ func (c *Client) Request(ctx context.Context, method, path string, body []byte, 
 	}
 	for attempt := 0; ; attempt++ {
 		bearer, gen, err := c.current("request")
+		if isCode(err, CodeNotLoggedIn) && attempt == 0 {
+			// Like the IG and Capital.com clients: no session yet means
+			// log in first (single-flight with any other caller).
+			if _, err = c.Login(ctx); err == nil {
+				bearer, gen, err = c.current("request")
+			}
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -288,10 +288,6 @@ func TestLogout(t *testing.T) {
 	assert.Equal(t, 1, e.sim.Stats().Logout)
 
 	for _, call := range []func() error{
-		func() error {
-			_, err := c.Request(context.Background(), "GET", "/v1/api/portfolio/accounts", nil, nil)
-			return err
-		},
 		func() error { _, err := c.Tickle(context.Background()); return err },
 		func() error { _, err := c.Status(context.Background()); return err },
 		func() error { _, err := c.Validate(context.Background()); return err },
@@ -300,6 +296,27 @@ func TestLogout(t *testing.T) {
 	} {
 		assert.Equal(t, ibkr.CodeNotLoggedIn, asError(t, call()).Code)
 	}
+	// Request, like the IG and Capital.com clients, logs in first.
+	r, err := c.Request(context.Background(), "GET", "/v1/api/portfolio/accounts", nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 200, r.Status)
+	assert.NotNil(t, c.Session())
+}
+
+// A Logout while the first login is still in flight must not be undone
+// by that login finishing afterwards.
+func TestLogoutDuringTheFirstLoginWins(t *testing.T) {
+	e := newEnv(t)
+	require.NoError(t, e.sim.AddFault(ibkrsim.Fault{Path: "/v1/api/iserver/auth/ssodh/init", Kind: ibkrsim.FaultHang}))
+	c := e.client(t)
+	done := make(chan error, 1)
+	go func() { _, err := c.Login(context.Background()); done <- err }()
+	require.Eventually(t, func() bool { return e.sim.Stats().Init >= 1 }, 5*time.Second, time.Millisecond)
+	require.NoError(t, c.Logout(context.Background()))
+	e.sim.Close() // release the hung init
+	err := <-done
+	require.Error(t, err)
+	assert.Nil(t, c.Session(), "the logout stands")
 }
 
 func TestLogoutAfterExpiryIsFine(t *testing.T) {

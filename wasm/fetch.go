@@ -1,0 +1,122 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/brokerauth/brokerauth/core"
+	"github.com/syumai/tinyutil/httputil"
+)
+
+// fetchClient sends every request through the JS fetch API (Go's own
+// net/http transport turns fetch off under Node), via tinyutil's client,
+// with three guards that client lacks:
+//
+//   - Header values JS refuses (CR/LF, characters outside Latin-1, e.g. an
+//     API key pasted with smart quotes) make Headers.append throw, which
+//     is a Go panic. They are refused first, by header name only: the
+//     value may be a secret.
+//   - Anything else that throws inside the transport is recovered into a
+//     plain error, without the JS message (which may quote a header).
+//   - tinyutil watches the request's context only until the response
+//     headers arrive; a server that then stalls the body would hang the
+//     call forever. The body is closed when the context ends, and a read
+//     cut short that way reports the context's error (so: timeout).
+var fetchClient core.HTTPDoer = guardedFetch{inner: httputil.DefaultClient}
+
+type guardedFetch struct{ inner core.HTTPDoer }
+
+var errFetchThrew = errors.New("fetch() threw")
+
+func (g guardedFetch) Do(req *http.Request) (resp *http.Response, err error) {
+	for name, values := range req.Header {
+		for _, v := range values {
+			if !validHeaderName(name) || !validHeaderValue(v) {
+				return nil, &core.Error{Code: core.CodeInvalidArgument,
+					Message: "the " + safeHeaderName(name) + " header holds characters an HTTP header cannot carry (line breaks or non-Latin-1 characters such as smart quotes)"}
+			}
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			resp, err = nil, errFetchThrew
+		}
+	}()
+	resp, err = g.inner.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	ctx := req.Context()
+	body := resp.Body
+	stop := context.AfterFunc(ctx, func() { _ = body.Close() })
+	resp.Body = &contextBody{body: body, ctx: ctx, stop: stop}
+	return resp, nil
+}
+
+// contextBody ends a body read when its request's context ends.
+type contextBody struct {
+	body io.ReadCloser
+	ctx  context.Context
+	stop func() bool
+}
+
+func (b *contextBody) Read(p []byte) (int, error) {
+	n, err := b.body.Read(p)
+	if err != nil && b.ctx.Err() != nil {
+		return n, b.ctx.Err()
+	}
+	return n, err
+}
+
+func (b *contextBody) Close() error {
+	b.stop()
+	return b.body.Close()
+}
+
+// validHeaderName: an RFC 9110 token.
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || isSeparator(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isSeparator(c byte) bool {
+	switch c {
+	case '(', ')', '<', '>', '@', ',', ';', ':', '\\', '"', '/', '[', ']', '?', '=', '{', '}':
+		return true
+	}
+	return false
+}
+
+// validHeaderValue: visible ASCII, spaces and tabs. (Latin-1 would pass
+// fetch, but Go holds UTF-8, so anything past ASCII would not go out as
+// the bytes the caller meant.)
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if (c < ' ' && c != '\t') || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// safeHeaderName is the name to put in an error: header names are fixed
+// strings, but a caller's odd name is shown only if it is a clean token.
+func safeHeaderName(name string) string {
+	if validHeaderName(name) && len(name) <= 40 {
+		return name
+	}
+	return "(unnamed)"
+}

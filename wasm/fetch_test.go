@@ -1,0 +1,71 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"syscall/js"
+	"testing"
+	"time"
+
+	"github.com/brokerauth/brokerauth/core"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// withFetch replaces globalThis.fetch with the JS function src for one test.
+func withFetch(t *testing.T, src string) {
+	t.Helper()
+	real := js.Global().Get("fetch")
+	js.Global().Set("fetch", js.Global().Call("eval", src))
+	t.Cleanup(func() { js.Global().Set("fetch", real) })
+}
+
+func TestAStalledBodyEndsWithTheContext(t *testing.T) {
+	// Headers and one byte arrive, then nothing: tinyutil alone would wait
+	// forever.
+	withFetch(t, `(async () => new Response(new ReadableStream({ start(c) { c.enqueue(new Uint8Array([123])); } }), { status: 200 }))`)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://127.0.0.1:9/x", nil)
+	resp, err := fetchClient.Do(req)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := io.ReadAll(resp.Body)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		assert.True(t, errors.Is(err, context.DeadlineExceeded), "got %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the body read outlived its context")
+	}
+	_ = resp.Body.Close()
+}
+
+func TestHeaderValuesJSWouldRefuseAreRefusedFirst(t *testing.T) {
+	withFetch(t, `(async () => { throw new Error("fetch must not be reached") })`)
+	for _, v := range []string{"\u201ckey\u201d", "a\r\nX-Evil: 1", "nul\x00"} {
+		req, _ := http.NewRequest("GET", "http://127.0.0.1:9/x", nil)
+		req.Header.Set("X-IG-API-KEY", v)
+		_, err := fetchClient.Do(req)
+		var e *core.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, core.CodeInvalidArgument, e.Code)
+		assert.Contains(t, strings.ToLower(e.Message), "x-ig-api-key")
+		assert.NotContains(t, e.Message, v)
+	}
+}
+
+func TestAThrowingFetchIsAnErrorNotAPanic(t *testing.T) {
+	withFetch(t, `(() => { throw new TypeError("secret-in-message") })`)
+	req, _ := http.NewRequest("GET", "http://127.0.0.1:9/x", nil)
+	_, err := fetchClient.Do(req)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "secret-in-message")
+}
