@@ -9,7 +9,16 @@ export { version };
 
 export const init = createInit({
   async prepareGlobals() {},
-  importWasmExec: () => import('./wasm_exec.js'),
+  async importWasmExec() {
+    const hadProcess = 'process' in globalThis;
+    await import('./wasm_exec.js');
+    // wasm_exec.js leaves a process stub without env behind; code that
+    // tests `typeof process !== 'undefined' && process.env.NODE_ENV`
+    // would then throw. Give the stub an empty env.
+    if (!hadProcess && globalThis.process && globalThis.process.env === undefined) {
+      globalThis.process.env = {};
+    }
+  },
   async compileWasm(wasmURL) {
     const url = wasmURL === undefined ? new URL('./brokerauth.wasm', import.meta.url) : wasmURL;
     const res = await fetch(url);

@@ -135,16 +135,32 @@ async function ibkr(command, values, env, debug) {
   console.log(JSON.stringify(redact(session, values['show-secrets']), null, 2));
   if (command === 'login') return 0;
 
-  const ka = ib.keepAlive({ intervalMs: every * 1000, onError: (err) => console.error(`brokerauth: keepalive: ${err.code}: ${err.message}`) });
-  console.error(`brokerauth: keeping the IBKR session alive every ${every} s; Ctrl-C logs out and exits`);
-  await new Promise((resolve) => {
+  // The keepalive retries transient failures itself; onError means it has
+  // ended for good, and a supervisor should hear that from the exit status.
+  let failure = null;
+  let ka;
+  const ended = new Promise((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    ka = ib.keepAlive({
+      intervalMs: every * 1000,
+      onError: (err) => {
+        console.error(`brokerauth: keepalive ended: ${err.code}: ${err.message}`);
+        failure = err;
+        resolve();
+      },
+    });
   });
+  console.error(`brokerauth: keeping the IBKR session alive every ${every} s; Ctrl-C logs out and exits`);
+  await ended;
   ka.stop();
   debug('ibkr: logging out');
-  await ib.logout();
-  return 0;
+  try {
+    await ib.logout();
+  } catch (err) {
+    if (!failure) throw err;
+  }
+  return failure ? 1 : 0;
 }
 
 function readStdin() {

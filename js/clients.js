@@ -48,6 +48,7 @@ class BrokerClient {
       throw invalidArgument(`${broker}(options): onSessionChange must be a function`);
     }
     checkTimeout(broker, rest.timeoutMs);
+    checkStrings(broker, rest);
     this.#ns = ns;
     this.#runtime = runtime;
     this.#broker = broker;
@@ -84,9 +85,12 @@ class BrokerClient {
     const headers = plainHeaders(this.#broker, init.headers);
     let body = null;
     if (init.body !== undefined && init.body !== null) {
+      if (method === 'GET' || method === 'HEAD') {
+        throw invalidArgument(`${this.#broker}.request: a ${method} request cannot have a body`);
+      }
       if (typeof init.body === 'string') body = init.body;
-      else if (typeof init.body === 'object' && !ArrayBuffer.isView(init.body)) body = JSON.stringify(init.body);
-      else throw invalidArgument(`${this.#broker}.request: body must be a string or a JSON-serialisable object, got ${describeType(init.body)}`);
+      else if (isPlainJSON(init.body)) body = JSON.stringify(init.body);
+      else throw invalidArgument(`${this.#broker}.request: body must be a string, a plain object or an array (sent as JSON), got ${describeType(init.body)}`);
     }
     const res = await this._call('request', [method, path, body, headers]);
     if (res.body === '') return null;
@@ -121,22 +125,39 @@ class BrokerClient {
     if (options.onError !== undefined && typeof options.onError !== 'function') {
       throw invalidArgument('keepAlive: onError must be a function');
     }
+    // Delivered in a microtask: the loop can end before keepAlive() has
+    // returned its handle, and the callback may want to use it.
     const onError = options.onError
-      ? (raw) => safely(() => options.onError(new BrokerAuthError(raw.code, raw.message, raw)))
+      ? (raw) => {
+        const err = raw instanceof BrokerAuthError ? raw : new BrokerAuthError(raw.code, raw.message, raw);
+        queueMicrotask(() => safely(() => options.onError(err)));
+      }
       : () => {};
-    let stopped = false;
     const runtime = this.#runtime;
+    let stopped = false;
     const end = () => {
       if (stopped) return false;
       stopped = true;
+      runtime.stopListeners.delete(onStop);
       runtime.release();
       return true;
     };
-    // A running keepalive is why a bot's process stays up: hold it until
-    // stop(), logout, or the loop ending on a fatal error (Go then calls
-    // onEnd).
-    const kaId = runtime.callSync(this.#ns.keepAliveStart, [this.#id, Math.round(intervalMs), onError, end]);
+    const onStop = (err) => {
+      if (end()) onError(err);
+    };
+    // A running keepalive is why a bot's process stays up: hold it from
+    // before the loop starts (it may end at once, e.g. without a session)
+    // until stop(), logout, the loop ending on a fatal error (Go calls
+    // end), or the runtime stopping.
     runtime.hold();
+    runtime.stopListeners.add(onStop);
+    let kaId;
+    try {
+      kaId = runtime.callSync(this.#ns.keepAliveStart, [this.#id, Math.round(intervalMs), onError, end]);
+    } catch (err) {
+      end();
+      throw err;
+    }
     return Object.freeze({
       stop: () => {
         if (end() && !runtime.stopped) runtime.callSync(this.#ns.keepAliveStop, [kaId]);
@@ -206,6 +227,27 @@ export class IBKRClient extends BrokerClient {
   /** POST /v1/api/iserver/auth/status → { authenticated, competing, connected }. */
   status() {
     return this._call('status', []);
+  }
+}
+
+// isPlainJSON: what JSON.stringify turns into what the caller meant. A
+// Blob, FormData, URLSearchParams, ArrayBuffer or Map would become "{}".
+function isPlainJSON(v) {
+  if (Array.isArray(v)) return true;
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+// Strings with a lone UTF-16 surrogate reach Go as U+FFFD: a password would
+// be silently wrong (and count as a failed login at the broker).
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function checkStrings(broker, options) {
+  for (const [name, value] of Object.entries(options)) {
+    if (typeof value === 'string' && loneSurrogate.test(value)) {
+      throw invalidArgument(`${broker}(options): ${name} contains an unpaired UTF-16 surrogate`);
+    }
   }
 }
 

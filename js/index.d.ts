@@ -5,7 +5,8 @@ export interface InitOptions {
   /**
    * Where to fetch brokerauth.wasm from. Default: the file next to the
    * module (`new URL('./brokerauth.wasm', import.meta.url)`); in Node, the
-   * file bundled in the package. Relative strings resolve against that.
+   * file bundled in the package. In Node a relative string resolves against
+   * the package folder; in browsers against the page, as fetch does.
    */
   wasmURL?: string | URL;
   /** An already compiled brokerauth.wasm, e.g. from a bundler's wasm import. */
@@ -18,10 +19,18 @@ export type BrokerAuthErrorCode =
   | 'unsupported_key'
   | 'password_too_long'
   | 'invalid_argument'
+  | 'network'
+  | 'timeout'
+  | 'canceled'
+  | 'bad_response'
+  | 'insecure_url'
+  | 'not_logged_in'
+  | 'invalid_token'
   | 'internal'
   | 'runtime_stopped'
   | 'version_mismatch'
   | 'wasm_load_failed'
+  | `http_${number}`
   | (string & {});
 
 /** Every brokerauth error. Never carries a password, token or key. */
@@ -90,7 +99,12 @@ export interface RequestInit {
 export interface KeepAliveOptions {
   /** Milliseconds between keepalive calls (IG, IBKR default 60 000; Capital.com 300 000). */
   intervalMs?: number;
-  /** Called when a keepalive round fails for good (after the client's own recovery). */
+  /**
+   * Called once if the keepalive ends by itself: an error retrying cannot
+   * fix (credentials refused on re-login, not_logged_in — keepalive needs a
+   * session and never starts one), or runtime_stopped. Transient failures
+   * are retried with backoff and not reported.
+   */
   onError?: (err: BrokerAuthError) => void;
 }
 

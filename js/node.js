@@ -18,7 +18,20 @@ export const init = createInit({
       Object.defineProperty(globalThis, 'crypto', { value: webcrypto, configurable: true, writable: true });
     }
   },
-  importWasmExec: () => import('./wasm_exec.js'),
+  async importWasmExec() {
+    const hadFS = 'fs' in globalThis;
+    await import('./wasm_exec.js');
+    // wasm_exec.js's fs stub prints Go's output (a crash report) with
+    // console.log, i.e. on stdout, where it would corrupt a program's
+    // output (the CLI prints JSON there): send it to stderr.
+    if (!hadFS && globalThis.fs && typeof globalThis.fs.writeSync === 'function') {
+      const decoder = new TextDecoder('utf-8');
+      globalThis.fs.writeSync = (fd, buf) => {
+        process.stderr.write(decoder.decode(buf));
+        return buf.length;
+      };
+    }
+  },
   adaptGo: keepNodeAliveOnlyWhileBusy,
   async compileWasm(wasmURL) {
     const url = wasmURL === undefined ? defaultWasmURL() : new URL(String(wasmURL), defaultWasmURL());

@@ -66,6 +66,8 @@ export class Runtime {
     // keepalives); the Node platform turns this into a ref'd handle.
     this.holds = 0;
     this.onHoldChange = null;
+    // Called once with the runtime_stopped error if Go stops (keepalives).
+    this.stopListeners = new Set();
   }
 
   /** Something that must keep a Node process alive has started. */
@@ -83,6 +85,15 @@ export class Runtime {
     const waiting = [...this.pending];
     this.pending.clear();
     for (const reject of waiting) reject(this.stoppedError());
+    // Nothing can run any more: keepalives are dead and must neither keep
+    // the process alive nor die silently.
+    const listeners = [...this.stopListeners];
+    this.stopListeners.clear();
+    for (const listener of listeners) listener(this.stoppedError());
+    if (this.holds > 0) {
+      this.holds = 0;
+      if (this.onHoldChange) this.onHoldChange(false);
+    }
   }
 
   get stopped() {

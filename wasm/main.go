@@ -3,9 +3,11 @@
 // Command wasm is brokerauth's WebAssembly entry point (GOOS=js GOARCH=wasm).
 //
 // It exposes the core package to JavaScript through one namespace object and
-// never touches other globals: the JS wrapper passes, as os.Args[1], the name
+// adds no globals of its own: the JS wrapper passes, as os.Args[1], the name
 // of a one-shot callback it has put on globalThis; main hands the namespace to
-// that callback and then parks forever, serving calls.
+// that callback and then parks forever, serving calls. (Go's wasm_exec.js
+// does define globalThis.Go and stubs for fs, path and, in browsers,
+// process; the wrapper's README says so.)
 //
 // Every function in the namespace recovers its panics (an escaped panic would
 // stop the Go runtime and with it every later call) and reports failures as

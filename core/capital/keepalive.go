@@ -26,6 +26,11 @@ func (c *Client) KeepAliveOnce(ctx context.Context) error {
 // 429) is tried again sooner, with bounded backoff; one that retrying
 // cannot fix (credentials refused on re-login) ends it and is returned. Capital.com ends sessions after 10 idle
 // minutes, so an interval of a few minutes is enough.
+//
+// Without a session it returns not_logged_in at once.
 func (c *Client) KeepAlive(ctx context.Context, interval time.Duration) error {
+	if err := c.auth.NeedSession(); err != nil {
+		return err
+	}
 	return cstsession.KeepAlive(ctx, c.s.Clock, interval, broker, c.KeepAliveOnce)
 }

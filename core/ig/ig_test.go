@@ -385,8 +385,10 @@ func TestKeepAlive(t *testing.T) {
 	s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
 	logins := func() int { return s.Stats().Logins[sim.IGDemoAPIKey] }
 
-	// Keepalive keeps a session alive; it does not start one.
+	// Keepalive keeps a session alive; it does not start one, and the loop
+	// says so at once rather than after an interval.
 	assert.Equal(t, core.CodeNotLoggedIn, coreErr(t, c.KeepAliveOnce(ctx)).Code)
+	assert.Equal(t, core.CodeNotLoggedIn, coreErr(t, c.KeepAlive(ctx, time.Hour)).Code)
 	assert.Equal(t, 0, logins())
 
 	_, err := c.Login(ctx)

@@ -117,6 +117,22 @@ test('ibkr keepalive runs until SIGINT, then logs out and exits 0', async () => 
   assert.equal(afterStats.logout, before.logout + 1, 'it logged out on Ctrl-C');
 });
 
+test('ibkr keepalive exits 1 when the keepalive ends for good (credentials refused)', async () => {
+  const config = ibkrConfig();
+  const child = spawn(bin, ['ibkr', 'keepalive', '--config', config, '--every', '1'], { cwd: dir, env: { PATH: process.env.PATH } });
+  let stderr = '';
+  child.stderr.on('data', (c) => { stderr += c; });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  for (let i = 0; i < 300 && !stderr.includes('keeping the IBKR session alive'); i++) await new Promise((r) => setTimeout(r, 100));
+  // The session dies and IBKR now refuses the client's credentials.
+  await server.admin('ibkr', 'fault', { path: '/oauth2/api/v1/token', kind: 'status', status: 401, body: '{"error":"invalid_client","error_description":"unknown client"}', times: -1 });
+  await server.admin('ibkr', 'expire');
+  const code = await exited;
+  await server.admin('ibkr', 'reset');
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /keepalive ended: invalid_client/);
+});
+
 test('usage errors exit 2', () => {
   assert.equal(run(['frobnicate']).status, 2);
   assert.equal(run(['ibkr', 'login']).status, 2);

@@ -154,6 +154,19 @@ describe('options are checked before anything is sent', () => {
   test('an http:// baseURL that is not loopback is insecure_url', () => {
     assert.throws(() => ba.ig(igOptions({ baseURL: 'http://example.com/gateway/deal' })), isError('insecure_url'));
   });
+  test('request bodies that would not arrive as meant are refused', async () => {
+    const ig = ba.ig(igOptions());
+    await assert.rejects(ig.request('/accounts', { body: { a: 1 } }), isError('invalid_argument'), 'GET with a body');
+    for (const body of [new URLSearchParams('a=1'), new ArrayBuffer(4), new Map(), new Uint8Array(2)]) {
+      await assert.rejects(ig.request('/accounts', { method: 'POST', body }), isError('invalid_argument'), String(body));
+    }
+    await assert.rejects(ig.request('/accounts', { headers: { 'X-Note': '\u201cquoted\u201d' } }), isError('invalid_argument'), 'smart quotes in a header');
+  });
+
+  test('a password with a lone surrogate is refused before any login attempt', () => {
+    assert.throws(() => ba.ig(igOptions({ password: 'Canary\uD800' })), (err) => isError('invalid_argument')(err) && !err.message.includes('Canary'));
+  });
+
   test('bad types and unknown options are invalid_argument and never echo values', () => {
     for (const bad of [{ version: 'two' }, { encrypt: 'yes' }, { timeoutMs: -1 }, { onSessionChange: 'x' }, { passwrod: 'Canary-x' }]) {
       assert.throws(() => ba.ig(igOptions(bad)), (err) => isError('invalid_argument')(err) && !err.message.includes('Canary'));

@@ -27,3 +27,15 @@ test('a stopped 60 s keepalive does not hold the process for 60 s', () => {
   assert.equal(res.status, 0, res.stderr);
   assert.equal(res.stdout, 'done');
 });
+
+test('a keepalive started without a session reports not_logged_in and holds nothing', () => {
+  const { baseURL, apiKey, identifier, password } = server.creds.capital;
+  const res = spawnSync(process.execPath, ['keepalive-no-session.mjs', JSON.stringify({ baseURL, apiKey, identifier, password })], {
+    cwd: consumerDir,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(res.error, undefined, 'the process did not exit by itself');
+  assert.equal(res.status, 0, res.stderr);
+  assert.equal(res.stdout, 'not_logged_in');
+});

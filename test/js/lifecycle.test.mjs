@@ -60,3 +60,18 @@ test('a call into a dead runtime that throws is reported as runtime_stopped', as
   assert.throws(() => runtime.callSync(dead, []), (err) => err.code === 'runtime_stopped' && /already exited/.test(err.message));
   assert.throws(() => runtime.callSync(() => 'ok', []), (err) => err.code === 'runtime_stopped');
 });
+
+test('when Go stops, keepalive listeners hear runtime_stopped and holds are released', async () => {
+  const { Runtime } = await import(join(root, 'js/runtime.js'));
+  const runtime = new Runtime();
+  const busy = [];
+  runtime.onHoldChange = (b) => busy.push(b);
+  const heard = [];
+  runtime.hold();
+  runtime.hold();
+  runtime.stopListeners.add((err) => heard.push(err.code));
+  runtime.markStopped('test');
+  assert.deepEqual(heard, ['runtime_stopped']);
+  assert.deepEqual(busy, [true, false]);
+  assert.equal(runtime.holds, 0);
+});

@@ -65,6 +65,16 @@ func (a *Auth) Send(ctx context.Context, send SendFunc) (*Reply, error) {
 	return send(ctx, s)
 }
 
+// NeedSession is the not_logged_in error when there is no session, nil
+// otherwise: a keepalive started before Login (or after Logout) ends at once
+// instead of waiting a whole interval to find out.
+func (a *Auth) NeedSession() error {
+	if s, _ := a.M.Snapshot(); s == nil {
+		return &core.Error{Code: core.CodeNotLoggedIn, Broker: a.Broker, Step: "ping", Message: "no session to keep alive: call Login first"}
+	}
+	return nil
+}
+
 // KeepAliveRound is one keepalive round: ping with the current session
 // (renewing a stale IG v3 token first) and renew the session only when the
 // broker answers 401, i.e. says the session is gone.
@@ -76,9 +86,12 @@ func (a *Auth) Send(ctx context.Context, send SendFunc) (*Reply, error) {
 // returns not_logged_in instead of logging in: a keepalive keeps a session
 // alive, it does not start one, nor bring one back after Logout.
 func (a *Auth) KeepAliveRound(ctx context.Context, ping SendFunc, statusErr func(*Reply) error) error {
+	if err := a.NeedSession(); err != nil {
+		return err
+	}
 	s, g := a.M.Snapshot()
-	if s == nil {
-		return &core.Error{Code: core.CodeNotLoggedIn, Broker: a.Broker, Step: "ping", Message: "no session to keep alive: call Login first"}
+	if s == nil { // logged out between the two looks
+		return a.NeedSession()
 	}
 	if a.Stale != nil && a.Stale(s) {
 		var err error
