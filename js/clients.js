@@ -35,6 +35,7 @@ class BrokerClient {
   #runtime;
   #id;
   #broker;
+  #onSessionChange;
 
   constructor(ns, runtime, broker, options, allowed) {
     if (options === null || typeof options !== 'object') {
@@ -52,9 +53,33 @@ class BrokerClient {
     this.#ns = ns;
     this.#runtime = runtime;
     this.#broker = broker;
-    const { id } = runtime.callSync(ns.newClient, [broker, rest, sessionListener(onSessionChange)]);
+    this.#onSessionChange = onSessionChange;
+    // Go keeps the listener it is given for good (its reference table is a
+    // GC root). If that listener held the user's callback, and the callback
+    // the client (the usual `s => save(client, s)`), the client could never
+    // be collected. So Go gets a listener that reaches the client only
+    // through a WeakRef.
+    const listener = onSessionChange ? BrokerClient.#listenerFor(this) : undefined;
+    const { id } = runtime.callSync(ns.newClient, [broker, rest, listener]);
     this.#id = id;
     if (goClients) goClients.register(this, { ns, runtime, id });
+  }
+
+  static #listenerFor(client) {
+    if (typeof WeakRef !== 'function') return (session) => client.#emitSession(session);
+    return BrokerClient.#weakListener(new WeakRef(client));
+  }
+
+  // A function of its own, so that the closure's scope holds the WeakRef
+  // and nothing else (V8 shares one scope object between the closures of a
+  // function: any sibling closure over the client would pin it).
+  static #weakListener(weak) {
+    return (session) => weak.deref()?.#emitSession(session);
+  }
+
+  #emitSession(session) {
+    const fn = this.#onSessionChange;
+    safely(() => fn(freezeSession(session)));
   }
 
   /** The current session, or null before login and after logout. */
@@ -283,13 +308,8 @@ function plainHeaders(broker, headers) {
   return out;
 }
 
-// sessionListener wraps the user's onSessionChange so that a throw in it
-// can neither reach Go nor stop a login: it is reported and swallowed.
-function sessionListener(fn) {
-  if (!fn) return undefined;
-  return (session) => safely(() => fn(freezeSession(session)));
-}
-
+// safely runs a user callback so that a throw in it can neither reach Go
+// nor stop a login: it is reported and swallowed.
 function safely(fn) {
   try {
     fn();

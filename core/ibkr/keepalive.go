@@ -41,7 +41,9 @@ func (c *Client) KeepAliveOnce(ctx context.Context) error {
 	}
 	res, err := c.Tickle(ctx)
 	if err != nil {
-		if e, ok := err.(*core.Error); ok && e.Status == http.StatusUnauthorized {
+		// 401: the session is gone; 410 "gone": IBKR moved it (a new
+		// session elsewhere, or another host). Both need a new one.
+		if e, ok := err.(*core.Error); ok && (e.Status == http.StatusUnauthorized || e.Status == http.StatusGone) {
 			return c.establish(ctx, "tickle", gen, false)
 		}
 		return err

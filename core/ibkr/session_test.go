@@ -136,6 +136,14 @@ func TestKeepAliveOnce(t *testing.T) {
 		assert.False(t, changes[1].Authenticated)
 		assert.True(t, changes[2].Authenticated)
 	})
+	t.Run("410 gone: re-establish", func(t *testing.T) {
+		e := newEnv(t)
+		c := e.login(t)
+		require.NoError(t, e.sim.AddFault(ibkrsim.Fault{Path: "/v1/api/tickle", Kind: ibkrsim.FaultStatus, Status: http.StatusGone, Body: `{"error":"gone"}`}))
+		require.NoError(t, c.KeepAliveOnce(context.Background()))
+		assert.Equal(t, 2, e.sim.Stats().Bearer)
+		assert.True(t, c.Session().Authenticated)
+	})
 	t.Run("401: re-establish", func(t *testing.T) {
 		e := newEnv(t)
 		c := e.login(t)

@@ -3,6 +3,7 @@ package sim
 import (
 	"crypto/rsa"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,7 +167,7 @@ func (s *Capital) route(w http.ResponseWriter, r *http.Request, rel string) {
 		s.fail(w, http.StatusNotFound, codeNotFound)
 		return
 	}
-	if !strings.Contains(methods, r.Method) {
+	if !slices.Contains(strings.Fields(methods), r.Method) {
 		s.fail(w, http.StatusMethodNotAllowed, codeMethodNotAllowed)
 		return
 	}
