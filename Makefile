@@ -11,9 +11,9 @@ SHELL := /bin/bash
 # refuses any other.
 GO_VERSION := go1.26
 
-# The one place that sets production build flags.
+# The one place that sets production build flags: $(call build_wasm,VERSION,OUT).
 VERSION := $(shell node -p "require('./npm/package.json').version")
-GO_WASM_FLAGS := -trimpath -ldflags="-s -w -X main.version=$(VERSION)"
+build_wasm = GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w -X main.version=$(1)" -o $(2) ./wasm
 
 GOROOT_WASM := $(shell go env GOROOT)/lib/wasm
 WASM_ENV := GOOS=js GOARCH=wasm PATH="$(GOROOT_WASM):$$PATH"
@@ -28,6 +28,10 @@ JS_SOURCES := $(wildcard js/*.js js/*.mjs js/*.d.ts) npm/package.json LICENSE
 
 build: check-go npm/brokerauth.wasm npm/wasm_exec.js npm/LICENSE-go npm/index.mjs $(BUILD)/web
 
+# A wasm that reports another version, for the handshake test.
+$(BUILD)/other-version.wasm: $(GO_SOURCES)
+	$(call build_wasm,0.0.0-other,$@)
+
 # The demo server, also started by the browser tests.
 $(BUILD)/web: $(GO_SOURCES) $(shell find web -type f)
 	go build -o $@ ./web
@@ -37,7 +41,7 @@ check-go:
 	  *) echo "brokerauth builds with $(GO_VERSION).x; found $$(go env GOVERSION)" >&2; exit 1;; esac
 
 npm/brokerauth.wasm: $(GO_SOURCES) npm/package.json
-	GOOS=js GOARCH=wasm go build $(GO_WASM_FLAGS) -o $@ ./wasm
+	$(call build_wasm,$(VERSION),$@)
 
 # Copied from the toolchain that built the .wasm, never committed.
 npm/wasm_exec.js: $(GOROOT_WASM)/wasm_exec.js
@@ -75,7 +79,7 @@ test-wasm:
 
 # The JS tests run against the package as a user receives it: npm pack, then
 # npm install of the tarball into a scratch project.
-test-js: build
+test-js: build $(BUILD)/other-version.wasm
 	node test/js/pack-consumer.mjs $(BUILD)/consumer
 	node --test --test-reporter=spec test/js/
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 
-import { capitalGuideKey, consumerDir, loadESM } from './helpers.mjs';
+import { capitalGuideKey, consumerDir, loadESM, root } from './helpers.mjs';
 
 const wasmPath = join(consumerDir, 'node_modules/brokerauth/brokerauth.wasm');
 
@@ -17,6 +17,15 @@ test('bad options are refused with invalid_argument', async () => {
   for (const options of [null, 42, 'x', { wasmURL: 42 }, { wasmModule: {} }, { wasmURL: 'a', wasmModule: new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])) }]) {
     await assert.rejects(init(options), (err) => err instanceof BrokerAuthError && err.code === 'invalid_argument', String(options));
   }
+});
+
+test('a wasm of another version is refused loudly (version_mismatch)', async () => {
+  const { init, BrokerAuthError, version } = await loadESM();
+  await assert.rejects(
+    init({ wasmURL: pathToFileURL(join(root, 'build/other-version.wasm')) }),
+    (err) => err instanceof BrokerAuthError && err.code === 'version_mismatch' &&
+      err.message.includes('0.0.0-other') && err.message.includes(version),
+  );
 });
 
 test('a failed init (missing .wasm) rejects with wasm_load_failed and can be retried', async () => {
