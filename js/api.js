@@ -84,6 +84,15 @@ function createBrokerAuth(ns, runtime) {
   return Object.freeze({
     version,
 
+    /**
+     * Diagnostics: the size of the wasm's linear memory in bytes. Go grows
+     * it as needed and WebAssembly never shrinks it, so a steady value over
+     * time is what a long-running bot wants to see.
+     */
+    get wasmMemoryBytes() {
+      return runtime.memoryBytes();
+    },
+
     /** A session client for IG (REST Trading API v2 or v3). */
     ig: (options) => new IGClient(ns, runtime, options),
     /** A session client for Capital.com. */

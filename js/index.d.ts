@@ -200,6 +200,8 @@ export interface IBKRClient extends BrokerClient<IBKRSession> {
 export interface BrokerAuth {
   /** The package version; the wasm reported the same one at start-up. */
   readonly version: string;
+  /** Diagnostics: bytes of WebAssembly memory held (it grows, never shrinks). */
+  readonly wasmMemoryBytes: number;
   ig(options: IGOptions): IGClient;
   capital(options: CapitalOptions): CapitalClient;
   ibkr(options: IBKROptions): IBKRClient;

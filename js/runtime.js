@@ -70,6 +70,12 @@ export class Runtime {
     this.stopListeners = new Set();
   }
 
+  /** Bytes of WebAssembly memory the Go runtime holds (it never shrinks). */
+  memoryBytes() {
+    const inst = this.go && this.go._inst;
+    return inst ? inst.exports.mem.buffer.byteLength : 0;
+  }
+
   /** Something that must keep a Node process alive has started. */
   hold() {
     if (this.holds++ === 0 && this.onHoldChange) this.onHoldChange(true);
