@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -234,4 +235,19 @@ func (w *statusWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
+}
+
+// allowed answers 404 for a path the broker does not have (methods empty)
+// and 405 for a method it does not take there (methods lists them, space
+// separated), and reports whether the request may go on.
+func (b *base) allowed(w http.ResponseWriter, r *http.Request, methods string) bool {
+	if methods == "" {
+		b.fail(w, http.StatusNotFound, codeNotFound)
+		return false
+	}
+	if !slices.Contains(strings.Fields(methods), r.Method) {
+		b.fail(w, http.StatusMethodNotAllowed, codeMethodNotAllowed)
+		return false
+	}
+	return true
 }

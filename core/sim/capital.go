@@ -3,8 +3,6 @@ package sim
 import (
 	"crypto/rsa"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
@@ -163,12 +161,7 @@ func (s *Capital) route(w http.ResponseWriter, r *http.Request, rel string) {
 		"/accounts":              "GET",
 		"/accounts/preferences":  "GET PUT",
 	}[rel]
-	if methods == "" {
-		s.fail(w, http.StatusNotFound, codeNotFound)
-		return
-	}
-	if !slices.Contains(strings.Fields(methods), r.Method) {
-		s.fail(w, http.StatusMethodNotAllowed, codeMethodNotAllowed)
+	if !s.allowed(w, r, methods) {
 		return
 	}
 	op := r.Method + " " + rel

@@ -3,7 +3,6 @@ package sim
 import (
 	"crypto/rsa"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -188,12 +187,7 @@ func (s *IG) route(w http.ResponseWriter, r *http.Request, rel string) {
 		"/accounts":              "GET",
 		"/accounts/preferences":  "GET PUT",
 	}[rel]
-	if methods == "" {
-		s.fail(w, http.StatusNotFound, codeNotFound)
-		return
-	}
-	if !slices.Contains(strings.Fields(methods), r.Method) {
-		s.fail(w, http.StatusMethodNotAllowed, codeMethodNotAllowed)
+	if !s.allowed(w, r, methods) {
 		return
 	}
 	// Every IG call, logged in or not, carries the API key.
