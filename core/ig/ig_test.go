@@ -484,3 +484,23 @@ func TestRequest(t *testing.T) {
 	_, err = c.Request(cctx, "GET", "/accounts", nil, nil)
 	assert.Equal(t, core.CodeCanceled, coreErr(t, err).Code)
 }
+
+// When the session died, the switch logs in again and retries once; if the
+// retry fails too, the fresh login is kept (it is live at IG) and the error
+// returned.
+func TestSwitchKeepsTheReloginWhenTheRetryFails(t *testing.T) {
+	ctx := context.Background()
+	s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
+	first, err := c.Login(ctx)
+	require.NoError(t, err)
+	require.NoError(t, s.InjectFault(sim.Fault{Method: "PUT", Path: "/session", Kind: sim.FaultStatus, Status: 401,
+		ErrorCode: "error.security.client-token-invalid", Times: 2}))
+	_, err = c.SwitchAccount(ctx, "Z3SIM2")
+	assert.Equal(t, "error.security.client-token-invalid", string(coreErr(t, err).Code))
+	assert.Equal(t, 2, s.Stats().Logins[sim.IGDemoAPIKey])
+	now := c.Session()
+	require.NotNil(t, now)
+	assert.NotEqual(t, first.Headers["CST"], now.Headers["CST"], "the new login is installed")
+	_, err = c.Request(ctx, "GET", "/accounts", nil, nil)
+	assert.NoError(t, err, "and it works")
+}

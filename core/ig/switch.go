@@ -14,37 +14,7 @@ import (
 // (which stops working); with v3 the IG-ACCOUNT-ID header changes. Switching
 // to the current account sends nothing.
 func (c *Client) SwitchAccount(ctx context.Context, accountID string) (*core.Session, error) {
-	if accountID == "" {
-		return nil, &core.Error{Code: core.CodeInvalidArgument, Broker: broker, Step: "switch", Message: "accountID is empty"}
-	}
-	// Log in (or refresh) outside the change, so concurrent calls share it.
-	if _, _, err := c.auth.Session(ctx); err != nil {
-		return nil, err
-	}
-	s, err := c.m.Change(ctx, broker, "switch", func(ctx context.Context, cur *core.Session) (*core.Session, error) {
-		var err error
-		if cur == nil { // logged out meanwhile
-			if cur, err = c.login(ctx, nil); err != nil {
-				return nil, err
-			}
-		}
-		if cur.AccountID == accountID {
-			return cur, nil
-		}
-		next, err := c.switchOnce(ctx, cur, accountID)
-		if !cstsession.IsTokenErr(err) {
-			return next, err
-		}
-		// The session died: log in again once and retry once.
-		if cur, err = c.login(ctx, cur); err != nil {
-			return nil, err
-		}
-		if cur.AccountID == accountID {
-			return cur, nil
-		}
-		return c.switchOnce(ctx, cur, accountID)
-	})
-	return s.Clone(), err
+	return c.auth.SwitchAccount(ctx, accountID, c.switchOnce)
 }
 
 func (c *Client) switchOnce(ctx context.Context, cur *core.Session, accountID string) (*core.Session, error) {

@@ -64,7 +64,10 @@ func (m *Manager) acquire(ctx context.Context, broker, step string) error {
 
 func (m *Manager) release() { <-m.sem }
 
-// Change runs fn under the change lock and installs what it returns.
+// Change runs fn under the change lock and installs the session it
+// returns. fn may return a session together with an error (a re-login that
+// worked before the step it was for failed): that session is installed,
+// since it is live at the broker, and the error returned.
 func (m *Manager) Change(ctx context.Context, broker, step string, fn ChangeFunc) (*core.Session, error) {
 	next, changed, err := m.changeLocked(ctx, broker, step, fn)
 	if changed && m.onChange != nil {
@@ -86,7 +89,9 @@ func (m *Manager) changeLocked(ctx context.Context, broker, step string, fn Chan
 	defer m.release()
 	cur, _ := m.Snapshot()
 	next, err = fn(ctx, cur)
-	changed = err == nil && next != cur
+	// On success whatever fn returns is installed (nil: logged out); on
+	// failure only a live session it returns.
+	changed = next != cur && (err == nil || next != nil)
 	if changed {
 		m.mu.Lock()
 		m.sess = next
