@@ -24,7 +24,7 @@ BUILD := build
 GO_SOURCES := go.mod go.sum $(shell find core wasm -name '*.go' -not -name '*_test.go')
 JS_SOURCES := $(wildcard js/*.js js/*.mjs js/*.d.ts) npm/package.json LICENSE
 
-.PHONY: build test test-go test-wasm test-js test-browser test-deps demo bench fuzz clean check-go
+.PHONY: build test test-go test-wasm test-js test-browser test-deps demo bench fuzz soak clean check-go
 
 build: check-go npm/brokerauth.wasm npm/wasm_exec.js npm/LICENSE-go npm/index.mjs $(BUILD)/web
 
@@ -98,8 +98,21 @@ bench: build
 	node bench/encrypt.bench.mjs
 	node bench/login.bench.mjs
 
+# Every Go fuzz target in core/, one after another, FUZZTIME each (their
+# seed corpora already run in every `go test`).
+FUZZTIME ?= 30s
 fuzz:
-	go test -run '^$$' -fuzz FuzzEncryptPassword -fuzztime 60s ./core
+	@for pkg in $$(go list ./core/...); do \
+	  for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$target ($(FUZZTIME))"; \
+	    go test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+# The long keepalive soak: 72 simulated hours per broker on a fake clock
+# (`go test` runs 6 hours of it).
+soak:
+	BROKERAUTH_SOAK=long go test -count=1 -v -run '^TestSoak' -timeout 30m ./core/soak
 
 clean:
 	rm -rf $(BUILD) npm/brokerauth.wasm npm/wasm_exec.js npm/LICENSE-go npm/LICENSE \

@@ -92,3 +92,19 @@ var errNotObject = &core.Error{Code: core.CodeBadResponse, Message: "not a JSON 
 func bearerHeader(token string) http.Header {
 	return http.Header{"Authorization": {"Bearer " + token}, "Accept": {"application/json"}}
 }
+
+// validHeaderValue is what Go's transport and fetch accept as a header
+// value: no control characters but tab. Both tokens of the flow come in a
+// JSON body, which can carry any character, and go out in an
+// Authorization header: a token with a line break used to fail the next
+// call in the transport as a retryable "network" error (so KeepAlive
+// retried the same broken login for ever) instead of bad_response. Found
+// by FuzzLoginAnswers.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
+			return false
+		}
+	}
+	return true
+}

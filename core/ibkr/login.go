@@ -110,6 +110,9 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	if ans.AccessToken == "" {
 		return "", core.BadResponse(core.BrokerIBKR, "token", r.status, "the answer has no access_token")
 	}
+	if !validHeaderValue(ans.AccessToken) { // see validHeaderValue
+		return "", core.BadResponse(core.BrokerIBKR, "token", r.status, "the access_token holds characters no HTTP header can carry")
+	}
 	return ans.AccessToken, nil
 }
 
@@ -137,6 +140,9 @@ func (c *Client) bearerToken(ctx context.Context, access, ip string) (string, ti
 	}
 	if ans.AccessToken == "" {
 		return "", time.Time{}, core.BadResponse(core.BrokerIBKR, "bearer", r.status, "the answer has no access_token (the bearer token)")
+	}
+	if !validHeaderValue(ans.AccessToken) { // see validHeaderValue
+		return "", time.Time{}, core.BadResponse(core.BrokerIBKR, "bearer", r.status, "the bearer token holds characters no HTTP header can carry")
 	}
 	if ans.ExpiresIn != nil && *ans.ExpiresIn > 0 && *ans.ExpiresIn <= 366*24*3600 {
 		exp = now.Add(time.Duration(*ans.ExpiresIn * float64(time.Second)))

@@ -173,6 +173,17 @@ func (c *Client) withToken(step string, status int, base *core.Session, tok *oau
 	if tok.AccessToken == "" || tok.RefreshToken == "" || err != nil || secs <= 0 {
 		return nil, core.BadResponse(broker, step, status, "the OAuth token lacks access_token, refresh_token or a positive expires_in")
 	}
+	// The access token goes into an Authorization header: one with a
+	// control character (JSON can carry any) would make every later call
+	// fail in the transport as a "network" error, retried forever by
+	// KeepAlive. Found by FuzzLoginV3.
+	if !validHeaderValue(tok.AccessToken) {
+		return nil, core.BadResponse(broker, step, status, "the OAuth access_token holds characters no HTTP header can carry")
+	}
+	// A huge expires_in overflowed time.Duration into an expiry in the
+	// past, so every call "refreshed" first. IG's tokens last a minute;
+	// no token is trusted for more than maxExpiresIn. Found by FuzzLoginV3.
+	secs = min(secs, int(maxExpiresIn/time.Second))
 	s := base.Clone()
 	s.Headers = map[string]string{
 		"X-IG-API-KEY":  c.s.APIKey,
@@ -208,6 +219,14 @@ func (c *Client) refresh(ctx context.Context, cur *core.Session) (*core.Session,
 	body, _ := json.Marshal(map[string]string{"refresh_token": tok})
 	r, err := c.call.Expect(ctx, "refresh", http.MethodPost, c.s.base+"/session/refresh-token", c.header("1"), body)
 	if err != nil {
+		// No answer, or IG failing for now (5xx, 429): the token was most
+		// likely not spent, so keep it. Spending it on every blip turned
+		// the next keepalive round into a password login (the 72-hour
+		// soak saw 43 logins where 34 were needed); if IG did spend it,
+		// the next try gets a 4xx and renewV3 logs in as before.
+		if e, ok := err.(*core.Error); ok && (e.Status == 0 || e.Retryable) {
+			c.refreshToken = tok
+		}
 		return nil, err
 	}
 	var t oauthToken
@@ -215,4 +234,18 @@ func (c *Client) refresh(ctx context.Context, cur *core.Session) (*core.Session,
 		return nil, core.BadResponse(broker, "refresh", r.Status, "the refresh answer is not valid JSON")
 	}
 	return c.withToken("refresh", r.Status, cur, &t)
+}
+
+// maxExpiresIn caps a v3 expires_in (see withToken).
+const maxExpiresIn = 24 * time.Hour
+
+// validHeaderValue is what Go's transport and fetch accept as a header
+// value: no control characters but tab.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if b := v[i]; b < ' ' && b != '\t' || b == 0x7f {
+			return false
+		}
+	}
+	return true
 }
