@@ -2,7 +2,7 @@
 // object it resolves to. Platform differences (where the .wasm comes from,
 // which globals need a polyfill) live in node.js and browser.js.
 
-import { BrokerAuthError, codes, describeType, invalidArgument } from './errors.js';
+import { BrokerAuthError, codes, describeType, invalidArgument, readArgument } from './errors.js';
 import { CapitalClient, IBKRClient, IGClient } from './clients.js';
 import { startRuntime } from './runtime.js';
 
@@ -46,16 +46,21 @@ async function start(platform, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw invalidArgument(`init(options): options must be an object, got ${describeType(options)}`);
   }
-  const { wasmURL, wasmModule } = options;
-  if (wasmURL !== undefined && wasmModule !== undefined) {
-    throw invalidArgument('init(options): pass wasmURL or wasmModule, not both');
-  }
-  if (wasmURL !== undefined && typeof wasmURL !== 'string' && !(wasmURL instanceof URL)) {
-    throw invalidArgument(`init(options): wasmURL must be a string or URL, got ${describeType(wasmURL)}`);
-  }
-  if (wasmModule !== undefined && !(wasmModule instanceof WebAssembly.Module)) {
-    throw invalidArgument(`init(options): wasmModule must be a WebAssembly.Module, got ${describeType(wasmModule)}`);
-  }
+  // Getters, Proxy traps and instanceof (getPrototypeOf) can run the
+  // caller's code, which may throw: that becomes invalid_argument.
+  const { wasmURL, wasmModule } = readArgument('init(options)', () => {
+    const { wasmURL, wasmModule } = options;
+    if (wasmURL !== undefined && wasmModule !== undefined) {
+      throw invalidArgument('init(options): pass wasmURL or wasmModule, not both');
+    }
+    if (wasmURL !== undefined && typeof wasmURL !== 'string' && !(wasmURL instanceof URL)) {
+      throw invalidArgument(`init(options): wasmURL must be a string or URL, got ${describeType(wasmURL)}`);
+    }
+    if (wasmModule !== undefined && !(wasmModule instanceof WebAssembly.Module)) {
+      throw invalidArgument(`init(options): wasmModule must be a WebAssembly.Module, got ${describeType(wasmModule)}`);
+    }
+    return { wasmURL, wasmModule };
+  });
 
   await platform.prepareGlobals();
   await platform.importWasmExec();

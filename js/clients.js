@@ -11,7 +11,7 @@
 //   keepAliveStop(keepaliveId)
 //   closeClient(id)
 
-import { BrokerAuthError, describeType, invalidArgument } from './errors.js';
+import { BrokerAuthError, describeType, invalidArgument, readArgument } from './errors.js';
 
 const codeBadResponse = 'bad_response';
 
@@ -41,10 +41,15 @@ class BrokerClient {
     if (options === null || typeof options !== 'object') {
       throw invalidArgument(`${broker}(options): options must be an object, got ${describeType(options)}`);
     }
-    for (const name of Object.keys(options)) {
-      if (!allowed.includes(name)) throw invalidArgument(`${broker}(options): unknown option "${name}"`);
-    }
-    const { onSessionChange, ...rest } = options;
+    // Read once, into a plain object: Go then reads data, never a getter
+    // or Proxy of the caller's that could throw into it.
+    const { onSessionChange, rest } = readArgument(`${broker}(options)`, () => {
+      for (const name of Object.keys(options)) {
+        if (!allowed.includes(name)) throw invalidArgument(`${broker}(options): unknown option "${name}"`);
+      }
+      const { onSessionChange, ...rest } = options;
+      return { onSessionChange, rest };
+    });
     if (onSessionChange !== undefined && typeof onSessionChange !== 'function') {
       throw invalidArgument(`${broker}(options): onSessionChange must be a function`);
     }
@@ -105,18 +110,7 @@ class BrokerClient {
     if (init === null || typeof init !== 'object') {
       throw invalidArgument(`${this.#broker}.request(path, init): init must be an object`);
     }
-    const method = init.method === undefined ? 'GET' : String(init.method).toUpperCase();
-    if (!/^[A-Z]+$/.test(method)) throw invalidArgument(`${this.#broker}.request: method must be an HTTP method name`);
-    const headers = plainHeaders(this.#broker, init.headers);
-    let body = null;
-    if (init.body !== undefined && init.body !== null) {
-      if (method === 'GET' || method === 'HEAD') {
-        throw invalidArgument(`${this.#broker}.request: a ${method} request cannot have a body`);
-      }
-      if (typeof init.body === 'string') body = init.body;
-      else if (isPlainJSON(init.body)) body = JSON.stringify(init.body);
-      else throw invalidArgument(`${this.#broker}.request: body must be a string, a plain object or an array (sent as JSON), got ${describeType(init.body)}`);
-    }
+    const { method, headers, body } = readArgument(`${this.#broker}.request(path, init): init`, () => this.#shapeRequest(init));
     const res = await this._call('request', [method, path, body, headers]);
     if (res.body === '') return null;
     try {
@@ -128,6 +122,25 @@ class BrokerClient {
         status: res.status,
       });
     }
+  }
+
+  // shapeRequest turns fetch-style init into what Go takes. It reads the
+  // caller's values, which may throw: request() wraps it in readArgument.
+  #shapeRequest(init) {
+    const method = init.method === undefined ? 'GET' : String(init.method).toUpperCase();
+    if (!/^[A-Z]+$/.test(method)) throw invalidArgument(`${this.#broker}.request: method must be an HTTP method name`);
+    const headers = plainHeaders(this.#broker, init.headers);
+    let body = null;
+    const rawBody = init.body;
+    if (rawBody !== undefined && rawBody !== null) {
+      if (method === 'GET' || method === 'HEAD') {
+        throw invalidArgument(`${this.#broker}.request: a ${method} request cannot have a body`);
+      }
+      if (typeof rawBody === 'string') body = rawBody;
+      else if (isPlainJSON(rawBody)) body = JSON.stringify(rawBody);
+      else throw invalidArgument(`${this.#broker}.request: body must be a string, a plain object or an array (sent as JSON), got ${describeType(rawBody)}`);
+    }
+    return { method, headers, body };
   }
 
   /** Log out; the session becomes null. */
@@ -143,19 +156,24 @@ class BrokerClient {
    */
   keepAlive(options = {}) {
     if (options === null || typeof options !== 'object') throw invalidArgument('keepAlive(options): options must be an object');
-    const intervalMs = options.intervalMs === undefined ? this.defaultKeepAliveMs : options.intervalMs;
+    // Read once (a getter or Proxy of the caller's may throw).
+    const { intervalMs: rawInterval, onError: userOnError } = readArgument('keepAlive(options)', () => ({
+      intervalMs: options.intervalMs,
+      onError: options.onError,
+    }));
+    const intervalMs = rawInterval === undefined ? this.defaultKeepAliveMs : rawInterval;
     if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 1 || intervalMs > 2 ** 31 - 1) {
       throw invalidArgument('keepAlive: intervalMs must be a number of milliseconds from 1 to 2^31-1');
     }
-    if (options.onError !== undefined && typeof options.onError !== 'function') {
+    if (userOnError !== undefined && typeof userOnError !== 'function') {
       throw invalidArgument('keepAlive: onError must be a function');
     }
     // Delivered in a microtask: the loop can end before keepAlive() has
     // returned its handle, and the callback may want to use it.
-    const onError = options.onError
+    const onError = userOnError
       ? (raw) => {
         const err = raw instanceof BrokerAuthError ? raw : new BrokerAuthError(raw.code, raw.message, raw);
-        queueMicrotask(() => safely(() => options.onError(err)));
+        queueMicrotask(() => safely(() => userOnError(err)));
       }
       : () => {};
     const runtime = this.#runtime;
@@ -272,6 +290,11 @@ function checkStrings(broker, options) {
   for (const [name, value] of Object.entries(options)) {
     if (typeof value === 'string' && loneSurrogate.test(value)) {
       throw invalidArgument(`${broker}(options): ${name} contains an unpaired UTF-16 surrogate`);
+    }
+    // Go's syscall/js has no BigInt type: js.Value.Type() panics on one,
+    // which surfaced as an "internal" error (found by the boundary fuzz).
+    if (typeof value === 'bigint') {
+      throw invalidArgument(`${broker}(options): ${name} must not be a BigInt`);
     }
   }
 }

@@ -47,8 +47,14 @@ export const codes = Object.freeze({
 // wrong slot may be a password.
 export function describeType(value) {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor?.name || 'typed array'}`;
+  try {
+    if (Array.isArray(value)) return 'an array';
+    if (ArrayBuffer.isView(value)) return `a ${value.constructor?.name || 'typed array'}`;
+  } catch {
+    // A revoked Proxy throws even on Array.isArray; a Proxy's constructor
+    // getter may throw. Describing a wrong argument must not throw itself.
+    return 'an object';
+  }
   const t = typeof value;
   if (t === 'object') return 'an object';
   if (t === 'undefined') return 'undefined';
@@ -57,4 +63,20 @@ export function describeType(value) {
 
 export function invalidArgument(message) {
   return new BrokerAuthError(codes.invalidArgument, message);
+}
+
+// readArgument runs fn, which reads or converts a caller's value. Values
+// can run the caller's code when read (getters, Proxy traps, toString,
+// toJSON) or refuse to be read at all (a revoked Proxy, a cyclic or BigInt
+// body for JSON.stringify). Whatever fn throws that is not already a
+// BrokerAuthError becomes invalid_argument, so that every failure of the
+// API stays a BrokerAuthError with a code (found by the boundary fuzz).
+// The thrown error's own message is not kept: it could quote anything.
+export function readArgument(what, fn) {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof BrokerAuthError) throw err;
+    throw invalidArgument(`${what} could not be read: a getter, Proxy, toString or toJSON in it threw, or it cannot be serialized`);
+  }
 }

@@ -19,6 +19,15 @@ export async function startRuntime(module, { onGoCreated } = {}) {
   if (typeof GoClass !== 'function') {
     throw new BrokerAuthError(codes.wasmLoadFailed, "Go's wasm_exec.js did not define globalThis.Go");
   }
+  // A module that is not a Go js/wasm program (a caller's wasmModule)
+  // would otherwise crash inside wasm_exec.js's run() and be reported as
+  // runtime_stopped (found by the boundary fuzz), or fail to link with a
+  // raw LinkError (the try below): it is a module that cannot be loaded.
+  const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  if (!['mem', 'run', 'resume', 'getsp'].every((name) => exported.has(name))) {
+    throw new BrokerAuthError(codes.wasmLoadFailed, 'the WebAssembly module is not brokerauth.wasm: it lacks the exports of a Go program');
+  }
+
   const go = new GoClass();
   const runtime = new Runtime();
 
@@ -35,7 +44,12 @@ export async function startRuntime(module, { onGoCreated } = {}) {
   if (onGoCreated) onGoCreated(go, runtime);
 
   try {
-    const instance = await WebAssembly.instantiate(module, go.importObject);
+    let instance;
+    try {
+      instance = await WebAssembly.instantiate(module, go.importObject);
+    } catch (err) {
+      throw new BrokerAuthError(codes.wasmLoadFailed, `could not instantiate brokerauth.wasm: ${err && err.message}`);
+    }
     const stoppedEarly = go.run(instance).then(
       () => { runtime.markStopped('the Go runtime exited'); },
       (err) => { runtime.markStopped(`the Go runtime crashed (${err && err.message})`); },
