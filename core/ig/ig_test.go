@@ -504,3 +504,23 @@ func TestSwitchKeepsTheReloginWhenTheRetryFails(t *testing.T) {
 	_, err = c.Request(ctx, "GET", "/accounts", nil, nil)
 	assert.NoError(t, err, "and it works")
 }
+
+// A 2xx switch answer that is not a usable one (not JSON, an errorCode,
+// no new X-SECURITY-TOKEN for v2) must leave the session as it was: a
+// bogus token or an account IG never switched to would misdirect every
+// later call.
+func TestSwitchRefusesUnusableAnswers(t *testing.T) {
+	ctx := context.Background()
+	for _, f := range []sim.Fault{
+		{Method: "PUT", Path: "/session", Kind: sim.FaultMalformedJSON},
+		{Method: "PUT", Path: "/session", Kind: sim.FaultStatus, Status: 200, ErrorCode: "error.something"},
+	} {
+		s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
+		before, err := c.Login(ctx)
+		require.NoError(t, err)
+		require.NoError(t, s.InjectFault(f))
+		_, err = c.SwitchAccount(ctx, "Z3SIM2")
+		assert.Equal(t, core.CodeBadResponse, coreErr(t, err).Code, string(f.Kind))
+		assert.Equal(t, before, c.Session(), "the session is unchanged")
+	}
+}

@@ -23,6 +23,10 @@ func (c *Client) switchOnce(ctx context.Context, cur *core.Session, accountID st
 	if err != nil {
 		return nil, err
 	}
+	// v2 switches hand out a new X-SECURITY-TOKEN (the old one dies).
+	if err := cstsession.CheckSwitchAnswer(broker, r, c.s.version != 3); err != nil {
+		return nil, err
+	}
 	if c.s.version == 3 {
 		next := cur.Clone()
 		next.AccountID = accountID

@@ -63,7 +63,7 @@ const LEGEND = {
   'ok': 'the call succeeded (recovered, or the fault did not matter to it)',
   '↻': 'BrokerAuthError with retryable: true',
   'n/a': 'not applicable; reasons below',
-  '⚠': 'the call succeeded but left a session that does not match the server (a known core bug, see KNOWN_DESYNC)',
+  '⚠': 'the call succeeded but left a session that does not match the server (known cases go in KNOWN_DESYNC; none are)',
 };
 
 // Rows. For each broker: the client, the headers its session must carry,
@@ -211,12 +211,7 @@ function bounded(p, what) {
 // account, which the server never switched to: calls go to the old
 // account under the new one's name. Any other desync fails the test, and
 // one of these that no longer happens is reported, to be removed here.
-const KNOWN_DESYNC = new Set([
-  'ig v2 · switch × malformed',
-  'ig v2 · switch × no fields',
-  'capital · switch × malformed',
-  'capital · switch × no fields',
-]);
+const KNOWN_DESYNC = new Set([]);
 
 const retryableCode = (code) => code === 'network' || code === 'timeout' || code === 'http_429' || /^http_5\d\d$/.test(code);
 

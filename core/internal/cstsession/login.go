@@ -1,6 +1,7 @@
 package cstsession
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"github.com/brokerauth/brokerauth/core"
@@ -57,6 +58,28 @@ func toAccounts(in []account) []core.Account {
 		out = append(out, core.Account{ID: a.AccountID, Name: a.AccountName, Type: a.AccountType, Preferred: a.Preferred})
 	}
 	return out
+}
+
+// CheckSwitchAnswer vets a 2xx answer to PUT /session before the session
+// changes: a body, if any, must be a JSON object without an errorCode, and
+// where the broker hands out a new X-SECURITY-TOKEN on a switch (IG v2) it
+// must be there. Otherwise the answer is bad_response and the session stays
+// as it was: adopting a bogus token, or naming an account the broker never
+// switched to, would send later calls to the wrong account.
+func CheckSwitchAnswer(broker string, r *Reply, needXST bool) error {
+	if len(bytes.TrimSpace(r.Body)) > 0 {
+		var body map[string]json.RawMessage
+		if json.Unmarshal(r.Body, &body) != nil || body == nil {
+			return core.BadResponse(broker, "switch", r.Status, "the account switch answer is not a JSON object")
+		}
+		if _, has := body["errorCode"]; has {
+			return core.BadResponse(broker, "switch", r.Status, "the account switch answer carries an errorCode")
+		}
+	}
+	if needXST && r.Header.Get("X-SECURITY-TOKEN") == "" {
+		return core.BadResponse(broker, "switch", r.Status, "the account switch answer has no X-SECURITY-TOKEN")
+	}
+	return nil
 }
 
 // WithXST returns a copy of s on accountID, adopting a new
