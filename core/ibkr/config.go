@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -60,8 +59,27 @@ type Config struct {
 	OnSessionChange func(*core.Session)
 }
 
-// numberedDomain is IBKR's own host or one of its numbered hosts.
-var numberedDomain = regexp.MustCompile(`^([0-9]{1,3}\.)?api\.ibkr\.com$`)
+// isIBKRDomain: IBKR's own host or one of its numbered hosts.
+// (The regexp ^([0-9]{1,3}\.)?api\.ibkr\.com$, without the regexp package.)
+func isIBKRDomain(domain string) bool {
+	host, ok := strings.CutSuffix(domain, "api.ibkr.com")
+	if !ok {
+		return false
+	}
+	if host == "" {
+		return true
+	}
+	digits, ok := strings.CutSuffix(host, ".")
+	if !ok || len(digits) < 1 || len(digits) > 3 {
+		return false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // settings is a Config after defaults and validation.
 type settings struct {
@@ -110,7 +128,7 @@ func (cfg Config) settings() (*settings, error) {
 	if domain == "" {
 		domain = DefaultDomain
 	}
-	if !numberedDomain.MatchString(domain) {
+	if !isIBKRDomain(domain) {
 		return nil, configError(`Domain must be "api.ibkr.com" or "N.api.ibkr.com"; use BaseURL for anything else`)
 	}
 	base := "https://" + domain

@@ -2,7 +2,6 @@ package ibkr
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -25,7 +24,18 @@ var oauthHints = map[string]string{
 
 // oauthCode is what an RFC 6749 error code looks like; IBKR's other errors
 // are free text ("Init session first").
-var oauthCode = regexp.MustCompile(`^[a-z][a-z0-9_]{2,63}$`)
+// (No regexp package: it is ~270 KB of the wasm for three patterns.)
+func isOAuthCode(s string) bool {
+	if len(s) < 3 || len(s) > 64 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 // statusError maps a non-2xx answer. An OAuth body {error,
 // error_description} gives the Code (from the OAuth endpoints, or with a
@@ -41,7 +51,7 @@ func statusError(step string, r *reply) *core.Error {
 	_ = json.Unmarshal(r.body, &body)
 	text, _ := body.Error.(string)
 	_, known := oauthHints[text]
-	if known || (body.Description != "" || step == "token" || step == "bearer") && oauthCode.MatchString(text) {
+	if known || (body.Description != "" || step == "token" || step == "bearer") && isOAuthCode(text) {
 		e := core.StatusError(core.BrokerIBKR, step, r.status, text)
 		msg := oauthHints[text]
 		if msg == "" {
@@ -66,12 +76,40 @@ func statusError(step string, r *reply) *core.Error {
 // tokenish is any run long enough to be a token, a JWS or key material:
 // such runs are cut from IBKR's text before it reaches a message, in case
 // an error echoes what was sent.
-var tokenish = regexp.MustCompile(`[A-Za-z0-9+/=_.~-]{24,}`)
+const tokenishMinRun = 24
+
+func isTokenChar(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("+/=_.~-", c) >= 0
+}
+
+// replaceTokenish calls fn on every maximal run of at least
+// tokenishMinRun token characters (the regexp [A-Za-z0-9+/=_.~-]{24,}).
+func replaceTokenish(s string, fn func(string) string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if !isTokenChar(s[i]) {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isTokenChar(s[j]) {
+			j++
+		}
+		if j-i >= tokenishMinRun {
+			b.WriteString(fn(s[i:j]))
+		} else {
+			b.WriteString(s[i:j])
+		}
+		i = j
+	}
+	return b.String()
+}
 
 // redact makes server text safe to show: token-like runs removed, control
 // characters dropped, length bounded.
 func redact(s string) string {
-	s = tokenish.ReplaceAllStringFunc(s, func(run string) string {
+	s = replaceTokenish(s, func(run string) string {
 		// Random tokens mix cases or carry digits; plain words such as
 		// "application/x-www-form-urlencoded" do not, and stay readable.
 		if strings.ContainsAny(run, "0123456789") || (strings.ToLower(run) != run && strings.ToUpper(run) != run) {

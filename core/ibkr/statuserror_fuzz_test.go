@@ -33,7 +33,7 @@ func FuzzStatusError(f *testing.F) {
 		if e.Code == "" || e.Status != status || e.Broker != core.BrokerIBKR || e.Step != step {
 			t.Fatalf("bad error %#v", e)
 		}
-		if e.Code != core.HTTPStatusCode(status) && !oauthCode.MatchString(string(e.Code)) {
+		if e.Code != core.HTTPStatusCode(status) && !isOAuthCode(string(e.Code)) {
 			t.Fatalf("code %q is neither http_%d nor an OAuth code", e.Code, status)
 		}
 		if runs := fuzzcheck.TokenShaped(e.Message); len(runs) > 0 {
