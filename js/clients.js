@@ -230,6 +230,15 @@ export class IGClient extends BrokerClient {
   async refresh() {
     return freezeSession(await this._call('refresh', []));
   }
+
+  /**
+   * The Lightstreamer login: { endpoint, accountId (the user name), cst,
+   * xst, password: 'CST-…|XST-…' }. v3 sessions fetch CST and
+   * X-SECURITY-TOKEN with GET /session?fetchSessionTokens=true.
+   */
+  async streamingCredentials() {
+    return Object.freeze(await this._call('streamingCredentials', []));
+  }
 }
 
 export class CapitalClient extends BrokerClient {

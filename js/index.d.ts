@@ -170,10 +170,23 @@ export interface IBKROptions extends CommonOptions<IBKRSession> {
   ipLookupURL?: string;
 }
 
+/** IG's Lightstreamer login. Secrets, like the session headers. */
+export interface StreamingCredentials {
+  readonly endpoint: string;
+  /** The Lightstreamer user name. */
+  readonly accountId: string;
+  readonly cst: string;
+  readonly xst: string;
+  /** 'CST-<cst>|XST-<xst>' */
+  readonly password: string;
+}
+
 export interface IGClient extends BrokerClient<CSTSession> {
   switchAccount(accountId: string): Promise<CSTSession>;
   /** v3: a new access token from the refresh token (a login if it is gone); v2: a new login. */
   refresh(): Promise<CSTSession>;
+  /** The Lightstreamer login (v3 sessions fetch CST/X-SECURITY-TOKEN for it). */
+  streamingCredentials(): Promise<StreamingCredentials>;
 }
 
 export interface CapitalClient extends BrokerClient<CSTSession> {

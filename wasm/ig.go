@@ -59,6 +59,12 @@ func (c igClient) extra(ctx context.Context, method string, args []js.Value) (an
 	case "refresh":
 		s, err := c.Refresh(ctx)
 		return sessionToJS(s), true, err
+	case "streamingCredentials":
+		sc, err := c.StreamingCredentials(ctx)
+		if err != nil {
+			return nil, true, err
+		}
+		return map[string]any{"endpoint": sc.Endpoint, "accountId": sc.AccountID, "cst": sc.CST, "xst": sc.XST, "password": sc.Password}, true, nil
 	}
 	return nil, false, nil
 }

@@ -145,6 +145,15 @@ describe('IG v3 (OAuth tokens, plain password)', () => {
     assert.ok(await ig.request('/accounts'));
   });
 
+  test('streamingCredentials fetches CST/X-SECURITY-TOKEN for a v3 session', async () => {
+    const ig = ba.ig(igOptions({ version: 3 }));
+    const creds = await ig.streamingCredentials(); // logs in first
+    assert.ok(creds.cst && creds.xst);
+    assert.equal(creds.password, `CST-${creds.cst}|XST-${creds.xst}`);
+    assert.equal(creds.accountId, ig.session.accountId);
+    assert.equal(creds.endpoint, ig.session.streamingEndpoint);
+  });
+
   test('encrypt: true with version 3 is a clear invalid_argument', () => {
     assert.throws(() => ba.ig(igOptions({ version: 3, encrypt: true })), isError('invalid_argument'));
   });
