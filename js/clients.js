@@ -14,6 +14,10 @@
 import { BrokerAuthError, describeType, invalidArgument, readArgument } from './errors.js';
 
 const codeBadResponse = 'bad_response';
+const codeCanceled = 'canceled';
+
+// Ids for calls a caller may cancel with an AbortSignal.
+let nextCallId = 0;
 
 // When a client handle is garbage-collected, its Go half is dropped too, so
 // that a bot creating a client per login does not grow the wasm memory
@@ -110,8 +114,8 @@ class BrokerClient {
     if (init === null || typeof init !== 'object') {
       throw invalidArgument(`${this.#broker}.request(path, init): init must be an object`);
     }
-    const { method, headers, body } = readArgument(`${this.#broker}.request(path, init): init`, () => this.#shapeRequest(init));
-    const res = await this._call('request', [method, path, body, headers]);
+    const { method, headers, body, signal } = readArgument(`${this.#broker}.request(path, init): init`, () => this.#shapeRequest(init));
+    const res = await this._call('request', [method, path, body, headers], signal);
     if (res.body === '') return null;
     try {
       return JSON.parse(res.body);
@@ -127,6 +131,10 @@ class BrokerClient {
   // shapeRequest turns fetch-style init into what Go takes. It reads the
   // caller's values, which may throw: request() wraps it in readArgument.
   #shapeRequest(init) {
+    const signal = init.signal ?? undefined;
+    if (signal !== undefined && (typeof signal !== 'object' || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
+      throw invalidArgument(`${this.#broker}.request: signal must be an AbortSignal`);
+    }
     const method = init.method === undefined ? 'GET' : String(init.method).toUpperCase();
     if (!/^[A-Z]+$/.test(method)) throw invalidArgument(`${this.#broker}.request: method must be an HTTP method name`);
     const headers = plainHeaders(this.#broker, init.headers);
@@ -140,7 +148,7 @@ class BrokerClient {
       else if (isPlainJSON(rawBody)) body = JSON.stringify(rawBody);
       else throw invalidArgument(`${this.#broker}.request: body must be a string, a plain object or an array (sent as JSON), got ${describeType(rawBody)}`);
     }
-    return { method, headers, body };
+    return { method, headers, body, signal };
   }
 
   /** Log out; the session becomes null. */
@@ -209,8 +217,23 @@ class BrokerClient {
   }
 
   /** @protected */
-  _call(method, args) {
-    return this.#runtime.callAsync(this.#ns.clientCall, [this.#id, method, args]);
+  _call(method, args, signal) {
+    if (!signal) return this.#runtime.callAsync(this.#ns.clientCall, [this.#id, method, args]);
+    if (signal.aborted) {
+      return Promise.reject(new BrokerAuthError(codeCanceled, `${method} was aborted before it started`, { broker: this.#broker, step: method }));
+    }
+    // The Go call runs under its own context; the signal cancels it, which
+    // ends any HTTP call in flight (fetch is aborted) and rejects with
+    // code canceled.
+    const callId = ++nextCallId;
+    const runtime = this.#runtime;
+    const ns = this.#ns;
+    const onAbort = () => {
+      if (!runtime.stopped) runtime.callSync(ns.cancelCall, [callId]);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    return runtime.callAsync(ns.clientCall, [this.#id, method, args, callId])
+      .finally(() => signal.removeEventListener('abort', onAbort));
   }
 }
 

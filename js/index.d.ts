@@ -94,6 +94,8 @@ export interface RequestInit {
   headers?: Record<string, string> | Headers | [string, string][];
   /** A string is sent as is; an object is sent as JSON. */
   body?: string | object | null;
+  /** Aborting it ends the call (and any HTTP request in flight) with code 'canceled'. */
+  signal?: AbortSignal | null;
 }
 
 export interface KeepAliveOptions {
@@ -235,7 +237,8 @@ export interface BrokerAuth {
 
 /**
  * Load and start brokerauth.wasm. Single flight: every call returns the same
- * promise; after a failure the next call tries again.
+ * promise (options of later calls are ignored once a start is under way or
+ * done); after a failure the next call tries again.
  */
 export function init(options?: InitOptions): Promise<BrokerAuth>;
 

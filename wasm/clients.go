@@ -38,7 +38,8 @@ var registry = struct {
 	next       int
 	clients    map[int]sessionClient
 	keepAlives map[int]keepAlive
-}{clients: map[int]sessionClient{}, keepAlives: map[int]keepAlive{}}
+	calls      map[int]context.CancelFunc // calls JS may cancel (an AbortSignal)
+}{clients: map[int]sessionClient{}, keepAlives: map[int]keepAlive{}, calls: map[int]context.CancelFunc{}}
 
 type keepAlive struct {
 	clientID int
@@ -52,6 +53,7 @@ func registerClientFuncs(ns js.Value) {
 	ns.Set("keepAliveStart", syncFunc(keepAliveStart))
 	ns.Set("keepAliveStop", syncFunc(keepAliveStop))
 	ns.Set("closeClient", syncFunc(closeClient))
+	ns.Set("cancelCall", syncFunc(cancelCall))
 }
 
 // newClient(broker, options, onSessionChange?) → {id}
@@ -106,7 +108,9 @@ func clientSession(args []js.Value) (any, error) {
 	return sessionToJS(c.Session()), nil
 }
 
-// clientCall(id, method, args[]) → Promise<{value}|{error}>
+// clientCall(id, method, args[], callId?) → Promise<{value}|{error}>. With
+// a callId, cancelCall(callId) ends the call's context (the wrapper does so
+// when the caller's AbortSignal fires); it then fails with code canceled.
 func clientCall(args []js.Value) (any, error) {
 	id, c, err := lookupClient(args)
 	if err != nil {
@@ -122,8 +126,23 @@ func clientCall(args []js.Value) (any, error) {
 			callArgs = append(callArgs, args[2].Index(i))
 		}
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	callID := 0
+	if len(args) > 3 && args[3].Type() == js.TypeNumber {
+		callID = args[3].Int()
+		registry.Lock()
+		registry.calls[callID] = cancel
+		registry.Unlock()
+	}
 	return makePromise(func() (any, error) {
-		ctx := context.Background()
+		defer func() {
+			cancel()
+			if callID != 0 {
+				registry.Lock()
+				delete(registry.calls, callID)
+				registry.Unlock()
+			}
+		}()
 		switch method {
 		case "login":
 			s, err := c.Login(ctx)
@@ -140,6 +159,21 @@ func clientCall(args []js.Value) (any, error) {
 		}
 		return result, err
 	}), nil
+}
+
+// cancelCall(callId) cancels a call started with that id, if it is still
+// running.
+func cancelCall(args []js.Value) (any, error) {
+	if len(args) == 0 || args[0].Type() != js.TypeNumber {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "call id must be a number"}
+	}
+	registry.Lock()
+	cancel := registry.calls[args[0].Int()]
+	registry.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	return nil, nil
 }
 
 // doRequest: args are [method, path, body string|null, headers object].

@@ -91,6 +91,19 @@ describe('IG v2 (encrypted password, CST/X-SECURITY-TOKEN)', () => {
     assert.equal(afterStats.logins[server.creds.ig.apiKey] - before, 1);
   });
 
+  test('an AbortSignal cancels a request in flight with code canceled; the client keeps working', async () => {
+    const ig = ba.ig(igOptions({ timeoutMs: 20_000 }));
+    await ig.login();
+    await server.admin('ig', 'fault', { path: '/accounts', kind: 'hang' });
+    const controller = new AbortController();
+    const pending = ig.request('/accounts', { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    await assert.rejects(pending, isError('canceled', { retryable: false }));
+    await assert.rejects(ig.request('/accounts', { signal: AbortSignal.abort() }), isError('canceled'), 'aborted before it started');
+    await assert.rejects(ig.request('/accounts', { signal: {} }), isError('invalid_argument'));
+    assert.ok((await ig.request('/accounts')).accounts, 'the client still works');
+  });
+
   test('request() logs in first when there is no session', async () => {
     const ig = ba.ig(igOptions());
     const body = await ig.request('/accounts', { headers: { Version: '1' } });
