@@ -47,8 +47,8 @@ func (c ibkrClient) request(ctx context.Context, method, path string, body []byt
 	}
 	// The Go client hands back every status; JS request() resolves to a
 	// body only for a success, like the IG and Capital.com clients.
-	if r.Status < 200 || r.Status > 299 {
-		return 0, nil, nil, core.StatusError(core.BrokerIBKR, "request", r.Status, "")
+	if err := r.Err(); err != nil {
+		return 0, nil, nil, err
 	}
 	return r.Status, r.Header, r.Body, nil
 }

@@ -16,6 +16,17 @@ type Response struct {
 	Body   []byte
 }
 
+// Err is nil for a 2xx answer, else the *core.Error for it (step
+// "request"): an OAuth error code as Code, or http_<status> with IBKR's
+// own words ("no bridge", "Init session first") in the message, token-like
+// text redacted.
+func (r *Response) Err() error {
+	if r.Status >= 200 && r.Status <= 299 {
+		return nil
+	}
+	return statusError("request", &reply{status: r.Status, header: r.Header, body: r.Body})
+}
+
 // Request calls any Web API endpoint with the session's bearer token.
 // path is relative to the base URL and may carry a query, e.g.
 // "/v1/api/portfolio/accounts". header is added to the request (its

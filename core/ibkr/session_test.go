@@ -435,3 +435,15 @@ func TestCallbackMayCallClient(t *testing.T) {
 	assert.NotNil(t, seen[0])
 	assert.Nil(t, seen[1])
 }
+
+func TestResponseErrKeepsIBKRsWords(t *testing.T) {
+	ok := &ibkr.Response{Status: 200}
+	assert.NoError(t, ok.Err())
+	r := &ibkr.Response{Status: 400, Header: http.Header{}, Body: []byte(`{"error":"no bridge","statusCode":400}`)}
+	e := asError(t, r.Err())
+	assert.Equal(t, core.HTTPStatusCode(400), e.Code)
+	assert.Equal(t, "request", e.Step)
+	assert.Contains(t, e.Message, "no bridge")
+	leak := &ibkr.Response{Status: 401, Header: http.Header{}, Body: []byte(`{"error":"bad token eyJhbGciOiJSUzI1NiJ9abcdefgh12345678"}`)}
+	assert.NotContains(t, leak.Err().Error(), "eyJhbGciOiJSUzI1NiJ9abcdefgh12345678")
+}
