@@ -332,8 +332,10 @@ function checkStrings(broker, options) {
 }
 
 function checkTimeout(broker, timeoutMs) {
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2 ** 31 - 1)) {
-    throw invalidArgument(`${broker}(options): timeoutMs must be a positive number of milliseconds`);
+  // At least 1 ms: Go counts whole nanoseconds of it, and a value that
+  // rounded to 0 would silently mean the 30 s default.
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 31 - 1)) {
+    throw invalidArgument(`${broker}(options): timeoutMs must be a number of milliseconds from 1 to 2^31-1`);
   }
 }
 
