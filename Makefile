@@ -97,6 +97,7 @@ bench: build
 	$(WASM_ENV) go test -run '^$$' -bench . -benchtime 2000x ./core
 	node bench/encrypt.bench.mjs
 	node bench/login.bench.mjs
+	node --expose-gc bench/memory.bench.mjs
 
 # Every Go fuzz target in core/, one after another, FUZZTIME each (their
 # seed corpora already run in every `go test`).

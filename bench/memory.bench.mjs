@@ -1,0 +1,51 @@
+// Steady memory: 10 000 encryptions and 1 000 IG logins (new client each
+// time, as a careless bot would) against the loopback simulator, printing
+// the wasm memory and Node's RSS after warm-up and at the end of each phase.
+// Flat means no leak: wasm memory never shrinks, so any growth would show.
+//
+// Usage: node --expose-gc bench/memory.bench.mjs
+
+import { join } from 'node:path';
+
+import { startSimServer } from '../test/js/simserver.mjs';
+
+const root = join(import.meta.dirname, '..');
+const { init } = await import(join(root, 'npm/index.mjs'));
+const ba = await init();
+const gc = globalThis.gc || (() => {});
+const mb = (n) => `${(n / 2 ** 20).toFixed(1)} MB`;
+const snapshot = (label) => {
+  gc();
+  const m = process.memoryUsage();
+  console.log(`${label.padEnd(34)} wasm ${mb(ba.wasmMemoryBytes).padStart(9)}   JS heap ${mb(m.heapUsed).padStart(8)}   rss ${mb(m.rss).padStart(9)}`);
+};
+
+const key =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1dOujgcFh/9n4JLJMY4VMWZ7aRrynwKXUC9RuoC8Qu5UOeskxgZ1q5DmAXjkes77KrLfFZYEKtrp2g1TB0MBkSALiyrG+Fl52vhET9/AWRhvHuFyskWI7tEtcGIaOB1FwR0EDO9bnylTaZ+Y9sPbLVA7loAtfaX3HW/TI9JDpdmgzXZ0KrwIxdMRzPxVqQXcA8yJL1m33pvo9mOJ0AsQ8FFuy+ctjI8l/8xUhe2Hk01rpMBXDwI1lSjnvuUUDvAtacxyYVlNsnRvbrMZYp7hyimm27RtvCUXhTX2A94tDB0MFLApURrki+tvTvw5ImDPN8qOdTUzbs8hNtVwTpSxPwIDAQAB';
+
+snapshot('after init');
+for (let i = 0; i < 1000; i++) ba.encryptPassword(key, 1647440528194, 'warm-up');
+snapshot('encryptions: after 1 000 warm-up');
+for (let round = 1; round <= 3; round++) {
+  for (let i = 0; i < 3000; i++) ba.encryptPassword(key, 1647440528194, `password-${i}`);
+  snapshot(`encryptions: +${round * 3000}`);
+}
+
+const server = await startSimServer();
+try {
+  const { baseURL, apiKey, identifier, password } = server.creds.ig;
+  const login = async () => {
+    const ig = ba.ig({ baseURL, apiKey, identifier, password });
+    await ig.login();
+    await ig.logout();
+  };
+  for (let i = 0; i < 100; i++) await login();
+  snapshot('logins: after 100 warm-up');
+  for (let round = 1; round <= 3; round++) {
+    for (let i = 0; i < 300; i++) await login();
+    await new Promise((r) => setTimeout(r, 50)); // let FinalizationRegistry run
+    snapshot(`logins: +${round * 300}`);
+  }
+} finally {
+  server.stop();
+}
