@@ -126,17 +126,21 @@ func clientCall(args []js.Value) (any, error) {
 			callArgs = append(callArgs, args[2].Index(i))
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	// Only a call that JS may cancel gets a cancelable context, and it is
+	// not canceled when the call returns: doing so made Chromium log
+	// fetches that were still finishing as aborted.
+	ctx := context.Background()
 	callID := 0
 	if len(args) > 3 && args[3].Type() == js.TypeNumber {
 		callID = args[3].Int()
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
 		registry.Lock()
 		registry.calls[callID] = cancel
 		registry.Unlock()
 	}
 	return makePromise(func() (any, error) {
 		defer func() {
-			cancel()
 			if callID != 0 {
 				registry.Lock()
 				delete(registry.calls, callID)

@@ -62,6 +62,7 @@ type contextBody struct {
 	body io.ReadCloser
 	ctx  context.Context
 	stop func() bool
+	eof  bool
 }
 
 func (b *contextBody) Read(p []byte) (int, error) {
@@ -69,11 +70,21 @@ func (b *contextBody) Read(p []byte) (int, error) {
 	if err != nil && b.ctx.Err() != nil {
 		return n, b.ctx.Err()
 	}
+	if err == io.EOF {
+		b.eof = true
+	}
 	return n, err
 }
 
+// Close cancels the body stream only if it was not read to the end:
+// tinyutil's Close calls reader.cancel(), and a cancel that lands just
+// after the last chunk can make the browser log a finished request as
+// aborted (net::ERR_ABORTED).
 func (b *contextBody) Close() error {
 	b.stop()
+	if b.eof {
+		return nil
+	}
 	return b.body.Close()
 }
 
