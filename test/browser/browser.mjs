@@ -63,11 +63,18 @@ export function watchPage(page) {
     problems.push(`console: ${msg.text()}${url ? ` (${url})` : ''}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  // Requests that got a complete, successful answer. Chromium may still
+  // report such a request as net::ERR_ABORTED when its body stream is let
+  // go right after the last chunk; that is not a failed request. One that
+  // never got an answer, or an error answer, still counts.
+  const answered = new WeakSet();
   page.on('requestfailed', (req) => {
+    if (answered.has(req) && req.failure()?.errorText === 'net::ERR_ABORTED') return;
     if (take((e) => e.kind === 'failed' && e.seen === 0 && req.url().startsWith(e.urlPrefix))) return;
     problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`);
   });
   page.on('response', (res) => {
+    if (res.status() < 400) answered.add(res.request());
     if (res.status() < 400) return;
     const path = new URL(res.url()).pathname;
     if (take((e) => e.kind === 'status' && e.seen === 0 && e.method === res.request().method() &&
