@@ -49,12 +49,7 @@ func (c capitalClient) request(ctx context.Context, method, path string, body []
 func (c capitalClient) extra(ctx context.Context, method string, args []js.Value) (any, bool, error) {
 	switch method {
 	case "switchAccount":
-		id, err := argString(args, 0, "accountId")
-		if err != nil {
-			return nil, true, err
-		}
-		s, err := c.SwitchAccount(ctx, id)
-		return sessionToJS(s), true, err
+		return switchAccount(ctx, c, args)
 	case "ping":
 		return nil, true, c.Ping(ctx)
 	}

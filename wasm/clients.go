@@ -180,6 +180,22 @@ func cancelCall(args []js.Value) (any, error) {
 	return nil, nil
 }
 
+// accountSwitcher is the IG and Capital.com clients' SwitchAccount.
+type accountSwitcher interface {
+	SwitchAccount(ctx context.Context, accountID string) (*core.Session, error)
+}
+
+// switchAccount runs the "switchAccount" method for either client: args
+// are [accountId].
+func switchAccount(ctx context.Context, c accountSwitcher, args []js.Value) (any, bool, error) {
+	id, err := argString(args, 0, "accountId")
+	if err != nil {
+		return nil, true, err
+	}
+	s, err := c.SwitchAccount(ctx, id)
+	return sessionToJS(s), true, err
+}
+
 // doRequest: args are [method, path, body string|null, headers object].
 func doRequest(ctx context.Context, c sessionClient, args []js.Value) (any, error) {
 	method, err := argString(args, 0, "method")

@@ -50,12 +50,7 @@ func (c igClient) request(ctx context.Context, method, path string, body []byte,
 func (c igClient) extra(ctx context.Context, method string, args []js.Value) (any, bool, error) {
 	switch method {
 	case "switchAccount":
-		id, err := argString(args, 0, "accountId")
-		if err != nil {
-			return nil, true, err
-		}
-		s, err := c.SwitchAccount(ctx, id)
-		return sessionToJS(s), true, err
+		return switchAccount(ctx, c, args)
 	case "refresh":
 		s, err := c.Refresh(ctx)
 		return sessionToJS(s), true, err
