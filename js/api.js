@@ -2,7 +2,7 @@
 // object it resolves to. Platform differences (where the .wasm comes from,
 // which globals need a polyfill) live in node.js and browser.js.
 
-import { BrokerAuthError, codes, describeType, invalidArgument, readArgument } from './errors.js';
+import { BrokerAuthError, codes, describeType, invalidArgument, isWellFormed, readArgument } from './errors.js';
 import { CapitalClient, IBKRClient, IGClient } from './clients.js';
 import { startRuntime } from './runtime.js';
 
@@ -151,8 +151,3 @@ function timeStampText(ts) {
   }
 }
 
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function isWellFormed(s) {
-  return typeof s.isWellFormed === 'function' ? s.isWellFormed() : !loneSurrogate.test(s);
-}

@@ -11,7 +11,7 @@
 //   keepAliveStop(keepaliveId)
 //   closeClient(id)
 
-import { BrokerAuthError, describeType, invalidArgument, readArgument } from './errors.js';
+import { BrokerAuthError, describeType, invalidArgument, isWellFormed, readArgument } from './errors.js';
 
 const codeBadResponse = 'bad_response';
 const codeCanceled = 'canceled';
@@ -314,13 +314,12 @@ function isPlainJSON(v) {
   return proto === Object.prototype || proto === null;
 }
 
-// Strings with a lone UTF-16 surrogate reach Go as U+FFFD: a password would
-// be silently wrong (and count as a failed login at the broker).
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
+// checkStrings refuses option strings with a lone UTF-16 surrogate (a
+// password would silently be wrong and count as a failed login at the
+// broker) and BigInt values.
 function checkStrings(broker, options) {
   for (const [name, value] of Object.entries(options)) {
-    if (typeof value === 'string' && loneSurrogate.test(value)) {
+    if (typeof value === 'string' && !isWellFormed(value)) {
       throw invalidArgument(`${broker}(options): ${name} contains an unpaired UTF-16 surrogate`);
     }
     // Go's syscall/js has no BigInt type: js.Value.Type() panics on one,

@@ -80,3 +80,12 @@ export function readArgument(what, fn) {
     throw invalidArgument(`${what} could not be read: a getter, Proxy, toString or toJSON in it threw, or it cannot be serialized`);
   }
 }
+
+// isWellFormed reports whether a string has no lone UTF-16 surrogate. Go
+// receives strings as UTF-8, where a lone surrogate becomes U+FFFD: a
+// password would silently be another one.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function isWellFormed(s) {
+  return typeof s.isWellFormed === 'function' ? s.isWellFormed() : !loneSurrogate.test(s);
+}
