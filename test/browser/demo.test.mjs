@@ -42,7 +42,7 @@ async function logout() {
 
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
-  server = await startDemoServer(root);
+  server = await startDemoServer();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   problems = watchPage(page);

@@ -1,22 +1,9 @@
-// Starts the demo server (build/web) on a free loopback port for a test and
-// stops it afterwards.
+// The demo server for the browser tests: the same build/web, on a free
+// loopback port, that the JS flow tests start (test/js/simserver.mjs).
 
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { startSimServer } from '../js/simserver.mjs';
 
-export async function startDemoServer(root) {
-  const proc = spawn(join(root, 'build/web'), ['-addr', '127.0.0.1:0', '-npm', join(root, 'npm')], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
-      if (m) resolve(m[0]);
-    });
-    proc.on('exit', (code) => reject(new Error(`demo server exited with ${code}: ${out}`)));
-  });
-  return { url, stop: () => proc.kill('SIGTERM') };
+export async function startDemoServer() {
+  const server = await startSimServer();
+  return { ...server, url: `${server.origin}/` };
 }
