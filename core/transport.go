@@ -18,6 +18,10 @@ type HTTPDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
+// NoHTTPClientMessage is the configuration error for a Config without an
+// HTTPClient where DefaultHTTPClient has none to offer (GOOS=js).
+const NoHTTPClientMessage = "HTTPClient is required under GOOS=js: pass a fetch-based client such as github.com/syumai/tinyutil/httputil.DefaultClient"
+
 // Codes for failures of a session flow that are not the broker's own
 // errorCode.
 const (

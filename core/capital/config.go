@@ -1,7 +1,6 @@
 package capital
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
@@ -38,7 +37,8 @@ type Config struct {
 	BaseURL string
 	// Encrypt says whether to RSA-encrypt the password; nil means true.
 	Encrypt *bool
-	// HTTPClient sends the requests; default http.DefaultClient.
+	// HTTPClient sends the requests; default core.DefaultHTTPClient()
+	// (http.DefaultClient; required under GOOS=js).
 	HTTPClient core.HTTPDoer
 	// Clock times login spacing, backoff and keepalives; default
 	// core.SystemClock.
@@ -88,7 +88,10 @@ func (cfg Config) check() (*settings, error) {
 	}
 	s.base = u.String()
 	if s.HTTPClient == nil {
-		s.HTTPClient = http.DefaultClient
+		s.HTTPClient = core.DefaultHTTPClient()
+	}
+	if s.HTTPClient == nil {
+		return nil, bad(core.NoHTTPClientMessage)
 	}
 	if s.Clock == nil {
 		s.Clock = core.SystemClock

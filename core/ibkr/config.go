@@ -3,7 +3,6 @@ package ibkr
 import (
 	"crypto/rsa"
 	"errors"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -47,7 +46,7 @@ type Config struct {
 	// https://api.ipify.org. https unless loopback.
 	IPLookupURL string
 
-	HTTPClient core.HTTPDoer // default http.DefaultClient
+	HTTPClient core.HTTPDoer // default core.DefaultHTTPClient() (http.DefaultClient; required under GOOS=js)
 	Clock      core.Clock    // default core.SystemClock
 	Timeout    time.Duration // per HTTP call, default 30 s
 	// OnSessionChange is called, synchronously and outside the client's
@@ -159,7 +158,10 @@ func (cfg Config) settings() (*settings, error) {
 		}
 	}
 	if s.http == nil {
-		s.http = http.DefaultClient
+		s.http = core.DefaultHTTPClient()
+	}
+	if s.http == nil {
+		return nil, configError(core.NoHTTPClientMessage)
 	}
 	if s.clock == nil {
 		s.clock = core.SystemClock

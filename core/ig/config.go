@@ -1,7 +1,6 @@
 package ig
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
@@ -35,7 +34,8 @@ type Config struct {
 	// Encrypt says whether to RSA-encrypt the password. Nil means true for
 	// v2 and false for v3; true with v3 is an error, since v3 refuses it.
 	Encrypt *bool
-	// HTTPClient sends the requests; default http.DefaultClient.
+	// HTTPClient sends the requests; default core.DefaultHTTPClient()
+	// (http.DefaultClient; required under GOOS=js).
 	HTTPClient core.HTTPDoer
 	// Clock times token expiry and keepalives; default core.SystemClock.
 	Clock core.Clock
@@ -102,7 +102,10 @@ func (cfg Config) check() (*settings, error) {
 	}
 	s.base = u.String()
 	if s.HTTPClient == nil {
-		s.HTTPClient = http.DefaultClient
+		s.HTTPClient = core.DefaultHTTPClient()
+	}
+	if s.HTTPClient == nil {
+		return nil, bad(core.NoHTTPClientMessage)
 	}
 	if s.Clock == nil {
 		s.Clock = core.SystemClock
