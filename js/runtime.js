@@ -6,6 +6,7 @@
 // reports exits through process.exit.
 
 import { BrokerAuthError, codes } from './errors.js';
+import { createHostFetch } from './hostfetch.js';
 
 /**
  * Start the Go program in `module` and wait for it to hand over its
@@ -36,7 +37,11 @@ export async function startRuntime(module, { onGoCreated } = {}) {
   const readyKey = `__brokerauth_ready_${Math.random().toString(36).slice(2)}_${Date.now()}`;
   let onReady;
   const ready = new Promise((resolve) => { onReady = resolve; });
-  globalThis[readyKey] = (ns) => onReady(ns);
+  // The callback's return value lends Go the fetch helper (hostfetch.js).
+  globalThis[readyKey] = (ns) => {
+    onReady(ns);
+    return createHostFetch(() => ns.fetchDone);
+  };
 
   go.argv = ['brokerauth', readyKey];
   go.env = {}; // nothing from process.env crosses into the wasm

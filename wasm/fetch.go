@@ -13,8 +13,11 @@ import (
 )
 
 // fetchClient sends every request through the JS fetch API (Go's own
-// net/http transport turns fetch off under Node), via tinyutil's client,
-// with three guards that client lacks:
+// net/http transport turns fetch off under Node) as a tinyutil
+// httputil.Client. Its transport is the wrapper's lean fetch helper
+// (hostfetch.go), which main swaps in at start-up, or tinyutil's own when
+// the wasm runs without the wrapper (go test). Three guards the transports
+// lack:
 //
 //   - Header values JS refuses (CR/LF, characters outside Latin-1, e.g. an
 //     API key pasted with smart quotes) make Headers.append throw, which

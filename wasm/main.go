@@ -18,6 +18,8 @@ package main
 import (
 	"os"
 	"syscall/js"
+
+	"github.com/syumai/tinyutil/httputil"
 )
 
 // version is set by the build (-ldflags -X main.version=…) to the npm
@@ -34,7 +36,14 @@ func main() {
 		println("brokerauth.wasm: the start-up callback is missing")
 		return
 	}
-	ready.Invoke(newNamespace())
+	ns := newNamespace()
+	// The helper answers through ns.fetchDone, so that exists before the
+	// wrapper sees ns; the wrapper's callback returns the helper itself.
+	host := newHostTransport()
+	ns.Set("fetchDone", js.FuncOf(host.done))
+	if host.adopt(ready.Invoke(ns)) {
+		fetchClient = guardedFetch{inner: &httputil.Client{Transport: host}}
+	}
 	select {} // serve calls until the page or process goes away
 }
 
