@@ -116,14 +116,15 @@ class BrokerClient {
     }
     const { method, headers, body, signal } = readArgument(`${this.#broker}.request(path, init): init`, () => this.#shapeRequest(init));
     const res = await this._call('request', [method, path, body, headers], signal);
-    if (res.body === '') return null;
+    const [status, text] = res; // Go answers [status, body text]
+    if (text === '') return null;
     try {
-      return JSON.parse(res.body);
+      return JSON.parse(text);
     } catch {
-      throw new BrokerAuthError(codeBadResponse, `${method} ${path} answered HTTP ${res.status} with a body that is not JSON`, {
+      throw new BrokerAuthError(codeBadResponse, `${method} ${path} answered HTTP ${status} with a body that is not JSON`, {
         broker: this.#broker,
         step: 'request',
-        status: res.status,
+        status,
       });
     }
   }
@@ -374,8 +375,11 @@ function safely(fn) {
   }
 }
 
-function freezeSession(session) {
-  if (!session) return null;
+// Go hands sessions over as JSON text (wasm/clients.go sessionToJS): one
+// string crosses instead of an object built a property at a time.
+function freezeSession(json) {
+  if (!json) return null;
+  const session = typeof json === 'string' ? JSON.parse(json) : json;
   if (session.headers) Object.freeze(session.headers);
   if (Array.isArray(session.accounts)) session.accounts.forEach(Object.freeze);
   if (session.accounts) Object.freeze(session.accounts);

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"sync"
 	"syscall/js"
@@ -220,17 +221,13 @@ func doRequest(ctx context.Context, c sessionClient, args []js.Value) (any, erro
 			}
 		}
 	}
-	status, respHeader, respBody, err := c.request(ctx, method, path, body, header)
+	status, _, respBody, err := c.request(ctx, method, path, body, header)
 	if err != nil {
 		return nil, err
 	}
-	headers := map[string]any{}
-	for k, v := range respHeader {
-		if len(v) > 0 {
-			headers[http.CanonicalHeaderKey(k)] = v[0]
-		}
-	}
-	return map[string]any{"status": status, "headers": headers, "body": string(respBody)}, nil
+	// [status, body]: the wrapper parses the body and has no use for the
+	// response headers; two values cross instead of an object of them.
+	return []any{status, string(respBody)}, nil
 }
 
 // closeClient(id) forgets a client; the wrapper calls it when the JS handle
@@ -327,36 +324,58 @@ func invokeSafely(fn js.Value, arg any) {
 	fn.Invoke(arg)
 }
 
-// sessionToJS renders a session in the shape the JS API documents.
+// sessionToJS renders a session in the shape the JS API documents, as JSON
+// text that the wrapper parses (freezeSession in js/clients.js): one string
+// crosses into JS instead of an object built one property at a time, each
+// of which would cost a crossing of several microseconds. nil is JS null.
 func sessionToJS(s *core.Session) any {
 	if s == nil {
 		return nil
 	}
-	headers := map[string]any{}
-	for k, v := range s.Headers {
-		headers[k] = v
+	out := jsSession{Broker: s.Broker, Headers: s.Headers}
+	if out.Headers == nil {
+		out.Headers = map[string]string{}
 	}
-	var expiresAt any
 	if !s.ExpiresAt.IsZero() {
-		expiresAt = s.ExpiresAt.UnixMilli()
+		ms := s.ExpiresAt.UnixMilli()
+		out.ExpiresAt = &ms
 	}
-	out := map[string]any{"broker": s.Broker, "headers": headers, "expiresAt": expiresAt}
 	if s.Broker == core.BrokerIBKR {
-		out["authenticated"] = s.Authenticated
-		out["competing"] = s.Competing
-		out["connected"] = s.Connected
-		return out
+		out.Authenticated, out.Competing, out.Connected = &s.Authenticated, &s.Competing, &s.Connected
+	} else {
+		accounts := make([]jsAccount, 0, len(s.Accounts))
+		for _, a := range s.Accounts {
+			accounts = append(accounts, jsAccount{ID: a.ID, Name: a.Name, Type: a.Type, Preferred: a.Preferred})
+		}
+		out.AccountID, out.Accounts, out.StreamingEndpoint = &s.AccountID, &accounts, &s.StreamingEndpoint
 	}
-	accounts := make([]any, 0, len(s.Accounts))
-	for _, a := range s.Accounts {
-		accounts = append(accounts, map[string]any{
-			"accountId": a.ID, "accountName": a.Name, "accountType": a.Type, "preferred": a.Preferred,
-		})
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil // unreachable: strings, numbers and booleans only
 	}
-	out["accountId"] = s.AccountID
-	out["accounts"] = accounts
-	out["streamingEndpoint"] = s.StreamingEndpoint
-	return out
+	return string(b)
+}
+
+// jsSession is the JS session object; the pointer fields are present only
+// for the brokers that have them (IBKR's status flags, IG and Capital.com's
+// accounts).
+type jsSession struct {
+	Broker            string            `json:"broker"`
+	Headers           map[string]string `json:"headers"`
+	ExpiresAt         *int64            `json:"expiresAt"`
+	Authenticated     *bool             `json:"authenticated,omitempty"`
+	Competing         *bool             `json:"competing,omitempty"`
+	Connected         *bool             `json:"connected,omitempty"`
+	AccountID         *string           `json:"accountId,omitempty"`
+	Accounts          *[]jsAccount      `json:"accounts,omitempty"`
+	StreamingEndpoint *string           `json:"streamingEndpoint,omitempty"`
+}
+
+type jsAccount struct {
+	ID        string `json:"accountId"`
+	Name      string `json:"accountName"`
+	Type      string `json:"accountType"`
+	Preferred bool   `json:"preferred"`
 }
 
 // Option readers for the wrapper's options object: a missing option is the

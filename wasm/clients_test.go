@@ -52,8 +52,12 @@ func TestClientCallsNeedAKnownClient(t *testing.T) {
 }
 
 func TestSessionToJS(t *testing.T) {
+	parse := func(v any) js.Value {
+		require.IsType(t, "", v, "sessions cross as JSON text")
+		return js.Global().Get("JSON").Call("parse", v.(string))
+	}
 	exp := time.UnixMilli(1_800_000_000_000)
-	ig := js.ValueOf(sessionToJS(&core.Session{
+	ig := parse(sessionToJS(&core.Session{
 		Broker: core.BrokerIG, AccountID: "A1",
 		Accounts:          []core.Account{{ID: "A1", Name: "Spread bet", Type: "SPREADBET", Preferred: true}},
 		Headers:           map[string]string{"CST": "c", "X-SECURITY-TOKEN": "x", "X-IG-API-KEY": "k"},
@@ -66,7 +70,7 @@ func TestSessionToJS(t *testing.T) {
 	assert.Equal(t, "c", ig.Get("headers").Get("CST").String())
 	assert.True(t, ig.Get("authenticated").IsUndefined(), "IBKR fields only on IBKR sessions")
 
-	ib := js.ValueOf(sessionToJS(&core.Session{Broker: core.BrokerIBKR, Authenticated: true, ExpiresAt: exp, Headers: map[string]string{"Authorization": "Bearer t"}}))
+	ib := parse(sessionToJS(&core.Session{Broker: core.BrokerIBKR, Authenticated: true, ExpiresAt: exp, Headers: map[string]string{"Authorization": "Bearer t"}}))
 	assert.Equal(t, float64(exp.UnixMilli()), ib.Get("expiresAt").Float())
 	assert.True(t, ib.Get("authenticated").Bool())
 	assert.True(t, ib.Get("accounts").IsUndefined())
