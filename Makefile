@@ -95,9 +95,7 @@ demo: build
 bench: build
 	go test -run '^$$' -bench . -benchmem ./core
 	$(WASM_ENV) go test -run '^$$' -bench . -benchtime 2000x ./core
-	node bench/encrypt.bench.mjs
-	node bench/login.bench.mjs
-	node --expose-gc bench/memory.bench.mjs
+	node bench/run.mjs
 
 # Every Go fuzz target in core/, one after another, FUZZTIME each (their
 # seed corpora already run in every `go test`).

@@ -57,6 +57,7 @@ try {
   console.log(`full IG v2 login (encryptionKey → encrypt → POST /session) against the loopback simulator, median of ${LOGINS}, interleaved`);
   for (const [name, ms] of Object.entries(m)) console.log(`  ${name.padEnd(22)} ${ms.toFixed(2).padStart(7)} ms`);
   console.log(`  ratio brokerauth / hand-written: ${(m.brokerauth / m['fetch + node:crypto']).toFixed(2)}×`);
+  console.log(`RESULT ${JSON.stringify({ bench: 'login-node', medianMs: m })}`);
 } finally {
   server.stop();
 }

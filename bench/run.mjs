@@ -1,0 +1,89 @@
+// Runs every JS benchmark, one after another in fresh processes, then checks
+// issue 6's speed and size budgets against what they measured. Each bench
+// prints its own table and ends with a `RESULT {json}` line, read here.
+//
+// The budgets are ratios measured side by side in one run (the machines are
+// shared and noisy), except the wasm size and the cold start, which are
+// absolute by nature.
+//
+// Usage: node bench/run.mjs [--strict]   (--strict: exit 1 if a budget is missed)
+
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const here = import.meta.dirname;
+const strict = process.argv.includes('--strict');
+
+const benches = [
+  ['encrypt.bench.mjs'],
+  ['browser-encrypt.bench.mjs'],
+  ['login.bench.mjs'],
+  ['memory.bench.mjs', ['--expose-gc']],
+];
+
+const results = {};
+for (const [file, nodeFlags = []] of benches) {
+  console.log(`\n### ${file}\n`);
+  const out = await run(process.execPath, [...nodeFlags, join(here, file)]);
+  const line = out.split('\n').reverse().find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`${file} printed no RESULT line`);
+  results[file] = JSON.parse(line.slice('RESULT '.length));
+}
+
+const node = results['encrypt.bench.mjs'];
+const browser = results['browser-encrypt.bench.mjs'];
+const login = results['login.bench.mjs'];
+const memory = results['memory.bench.mjs'];
+const us = node.usPerOp;
+const faster = (than, table = us) => table[than] / table.brokerauth;
+const MB = 1e6;
+
+const budgets = [
+  ['encryptPassword in Node ≤ 1.2× node:crypto', us.brokerauth / us['node:crypto'], (x) => x <= 1.2, '×'],
+  ['… ≥ 4× faster than node-forge (Node)', faster('node-forge'), (x) => x >= 4, '×'],
+  ['… ≥ 4× faster than node-rsa, pure-JS engine (Node)', faster('node-rsa (pkcs1, pure JS)'), (x) => x >= 4, '×'],
+  ['… ≥ 4× faster than JSEncrypt (Node)', faster('JSEncrypt'), (x) => x >= 4, '×'],
+  ...Object.keys(browser.usPerOp)
+    .filter((name) => name !== 'brokerauth')
+    .map((name) => [`… ≥ 4× faster than ${name} (Chromium)`, faster(name, browser.usPerOp), (x) => x >= 4, '×']),
+  ['cold start, import → first encryptPassword ≤ 80 ms', node.coldStartMs['brokerauth import → first encryptPassword'], (x) => x <= 80, ' ms'],
+  ['brokerauth.wasm ≤ 1.8 MB gzip', node.wasm.gzip / MB, (x) => x <= 1.8, ' MB'],
+  ['full IG login ≤ 1.1× hand-written fetch + node:crypto', login.medianMs.brokerauth / login.medianMs['fetch + node:crypto'], (x) => x <= 1.1, '×'],
+  ['wasm memory flat over 9 000 encryptions after warm-up', growth(memory.encryptions, 'wasm'), (x) => x === 0, ' bytes'],
+  ['wasm memory flat over 900 logins after warm-up', growth(memory.logins, 'wasm'), (x) => x === 0, ' bytes'],
+];
+
+console.log('\n### budgets (issue 6)\n');
+let missed = 0;
+for (const [what, value, ok, unit] of budgets) {
+  const met = ok(value);
+  if (!met) missed++;
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(2);
+  console.log(`  ${met ? 'met   ' : 'MISSED'}  ${what}: ${shown}${unit}`);
+}
+console.log(`\n  also: brotli ${(node.wasm.brotli / MB).toFixed(2)} MB, raw ${(node.wasm.raw / MB).toFixed(2)} MB; ` +
+  `Node RSS over the logins ${mb(memory.logins.from.rss)} → ${mb(memory.logins.to.rss)}, ` +
+  `over the encryptions ${mb(memory.encryptions.from.rss)} → ${mb(memory.encryptions.to.rss)}`);
+if (strict && missed) process.exit(1);
+
+function growth(phase, field) {
+  return phase.to[field] - phase.from[field];
+}
+
+function mb(n) {
+  return `${(n / 2 ** 20).toFixed(1)} MB`;
+}
+
+// run streams a child's output through and returns its stdout.
+function run(cmd, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.at(-1)} exited with ${code}`))));
+  });
+}
