@@ -6,6 +6,8 @@ import (
 	"encoding/pem"
 	"math/big"
 	"strings"
+
+	"github.com/brokerauth/brokerauth/core/internal/der"
 )
 
 // Limits on the RSA keys brokerauth accepts. Brokers hand out 2048-bit keys;
@@ -111,32 +113,32 @@ func errNotPKCS1() *Error {
 //
 //	SEQUENCE { SEQUENCE { OID algorithm, parameters ANY OPTIONAL }, BIT STRING key }
 func parseSPKI(b []byte) (*rsa.PublicKey, error) {
-	in := der(b)
-	spki, ok := in.read(derSequence)
-	if !ok || !in.empty() {
+	in := der.Cursor(b)
+	spki, ok := in.Read(der.Sequence)
+	if !ok || !in.Empty() {
 		return nil, errNotSPKI()
 	}
-	alg, ok := spki.read(derSequence)
+	alg, ok := spki.Read(der.Sequence)
 	if !ok {
 		return nil, errNotSPKI()
 	}
-	oid, ok := alg.read(derOID)
+	oid, ok := alg.Read(der.OID)
 	if !ok {
 		return nil, errNotSPKI()
 	}
-	bits, ok := spki.read(derBitString)
-	if !ok || !spki.empty() || len(bits) == 0 {
+	bits, ok := spki.Read(der.BitString)
+	if !ok || !spki.Empty() || len(bits) == 0 {
 		return nil, errNotSPKI()
 	}
-	if name := oidString(oid); string(oid) != oidRSAEncryptionDER {
+	if name := der.OIDString(oid); string(oid) != oidRSAEncryptionDER {
 		if what, known := oidKnownNonRSA[name]; known {
 			return nil, newError(CodeUnsupportedKey, "encryptionKey is %s; IG and Capital.com use RSA", what)
 		}
 		return nil, newError(CodeUnsupportedKey, "encryptionKey uses public-key algorithm %s, not RSA", name)
 	}
 	// RSA parameters must be NULL (RFC 3279); some encoders omit them.
-	if !alg.empty() {
-		if null, ok := alg.read(derNull); !ok || !null.empty() || !alg.empty() {
+	if !alg.Empty() {
+		if null, ok := alg.Read(der.Null); !ok || !null.Empty() || !alg.Empty() {
 			return nil, errNotSPKI()
 		}
 	}
@@ -148,17 +150,17 @@ func parseSPKI(b []byte) (*rsa.PublicKey, error) {
 
 // parsePKCS1 reads RFC 8017's RSAPublicKey: SEQUENCE { INTEGER n, INTEGER e }.
 func parsePKCS1(b []byte) (*rsa.PublicKey, error) {
-	in := der(b)
-	seq, ok := in.read(derSequence)
-	if !ok || !in.empty() {
+	in := der.Cursor(b)
+	seq, ok := in.Read(der.Sequence)
+	if !ok || !in.Empty() {
 		return nil, errNotPKCS1()
 	}
-	n, ok := seq.readUnsigned()
+	n, ok := seq.ReadUnsigned()
 	if !ok {
 		return nil, errNotPKCS1()
 	}
-	e, ok := seq.readUnsigned()
-	if !ok || !seq.empty() {
+	e, ok := seq.ReadUnsigned()
+	if !ok || !seq.Empty() {
 		return nil, errNotPKCS1()
 	}
 	return checkRSAKey(n, e)
