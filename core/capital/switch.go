@@ -2,11 +2,11 @@ package capital
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/internal/cstsession"
+	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 )
 
 // SwitchAccount makes accountID the session's account (PUT
@@ -18,8 +18,9 @@ func (c *Client) SwitchAccount(ctx context.Context, accountID string) (*core.Ses
 }
 
 func (c *Client) switchOnce(ctx context.Context, cur *core.Session, accountID string) (*core.Session, error) {
-	body, _ := json.Marshal(map[string]string{"accountId": accountID})
-	r, err := c.call.Expect(ctx, "switch", http.MethodPut, c.s.base+"/api/v1/session", c.authHeader(cur), body)
+	var w jsonlite.ObjectWriter
+	w.String("accountId", accountID)
+	r, err := c.call.Expect(ctx, "switch", http.MethodPut, c.s.base+"/api/v1/session", c.authHeader(cur), w.Bytes())
 	if err != nil {
 		return nil, err
 	}

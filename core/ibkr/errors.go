@@ -1,11 +1,11 @@
 package ibkr
 
 import (
-	"encoding/json"
 	"strings"
 	"unicode"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 )
 
 // oauthHints explain the RFC 6749 error codes IBKR's OAuth endpoints send,
@@ -43,13 +43,8 @@ func isOAuthCode(s string) bool {
 // even one-word ones like "gone", keep the http_NNN code and become the
 // message, redacted.
 func statusError(step string, r *reply) *core.Error {
-	var body struct {
-		Error       any    `json:"error"`
-		Description string `json:"error_description"`
-		Message     string `json:"message"`
-	}
-	_ = json.Unmarshal(r.body, &body)
-	text, _ := body.Error.(string)
+	body := readErrorBody(r.body)
+	text := body.Error
 	_, known := oauthHints[text]
 	if known || (body.Description != "" || step == "token" || step == "bearer") && isOAuthCode(text) {
 		e := core.StatusError(core.BrokerIBKR, step, r.status, text)
@@ -71,6 +66,46 @@ func statusError(step string, r *reply) *core.Error {
 		e.Message += ": IBKR says " + d
 	}
 	return e
+}
+
+// errorBody is what statusError reads of an error answer.
+type errorBody struct {
+	Error       string // "error", when it is a string
+	Description string // "error_description"
+	Message     string // "message"
+}
+
+// readErrorBody reads an error answer as encoding/json read it into
+// {Error any; Description, Message string} with its error ignored: a body
+// that is not JSON, or not an object, reads as nothing; a member of the
+// wrong type is skipped and the others still read; "error" may be of any
+// type but counts only as a string (null, a bool, a number, an object
+// replace an earlier string; a number out of float64's range, which
+// encoding/json could not store, does not).
+func readErrorBody(data []byte) errorBody {
+	var b errorBody
+	err := jsonlite.Parse(data, func(v jsonlite.Value) error {
+		if v.Kind() != jsonlite.Object {
+			return nil
+		}
+		return v.Object(func(key []byte, v jsonlite.Value) error {
+			switch {
+			case jsonlite.Match(key, "error"):
+				if _, ok := v.Float64(); v.Kind() != jsonlite.Number || ok {
+					b.Error, _ = v.String()
+				}
+			case jsonlite.Match(key, "error_description"):
+				_ = v.ReadString(&b.Description)
+			case jsonlite.Match(key, "message"):
+				_ = v.ReadString(&b.Message)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return errorBody{}
+	}
+	return b
 }
 
 // tokenish is any run long enough to be a token, a JWS or key material:

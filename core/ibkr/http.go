@@ -3,11 +3,11 @@ package ibkr
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 )
 
 // Bounds on what is read from IBKR. Login answers are small; Request may
@@ -60,8 +60,9 @@ func (c *Client) send(ctx context.Context, step, method, url string, header http
 }
 
 // call is send for the flow's own JSON endpoints: a non-2xx status becomes
-// a *core.Error and the body must be a JSON object, decoded into out.
-func (c *Client) call(ctx context.Context, step, method, path string, header http.Header, body []byte, out any) (*reply, error) {
+// a *core.Error and the body must be a JSON object, whose members go to
+// field (see decodeObject). A nil field reads nothing.
+func (c *Client) call(ctx context.Context, step, method, path string, header http.Header, body []byte, field fieldFunc) (*reply, error) {
 	r, err := c.send(ctx, step, method, c.cfg.base+path, header, body, maxFlowBody)
 	if err != nil {
 		return nil, err
@@ -69,22 +70,29 @@ func (c *Client) call(ctx context.Context, step, method, path string, header htt
 	if r.status < 200 || r.status > 299 {
 		return r, statusError(step, r)
 	}
-	if out != nil {
-		if err := decodeObject(r.body, out); err != nil {
+	if field != nil {
+		if err := decodeObject(r.body, field); err != nil {
 			return r, core.BadResponse(core.BrokerIBKR, step, r.status, "the answer is not the JSON object expected")
 		}
 	}
 	return r, nil
 }
 
+// fieldFunc stores one member of an answer, by encoding/json's rules (see
+// jsonlite): every answer type has one, so that a member the client reads
+// must have its type (or be null) while the others may hold anything.
+type fieldFunc func(key []byte, v jsonlite.Value) error
+
 // decodeObject insists on a JSON object: IBKR answers every flow call with
 // one, and a proxy's HTML page or a bare string must not pass as success.
-func decodeObject(b []byte, out any) error {
+// (The trim is bytes.TrimSpace's, Unicode spaces included, as it always
+// was: only what is inside it must be valid JSON.)
+func decodeObject(b []byte, field fieldFunc) error {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] != '{' {
 		return errNotObject
 	}
-	return json.Unmarshal(b, out)
+	return jsonlite.Unmarshal(b, field)
 }
 
 var errNotObject = &core.Error{Code: core.CodeBadResponse, Message: "not a JSON object"}

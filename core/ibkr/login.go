@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 	"github.com/brokerauth/brokerauth/core/jws"
 )
 
@@ -77,8 +78,29 @@ func (c *Client) connect(ctx context.Context) (*established, error) {
 
 // tokenAnswer is the RFC 6749 token response of both token calls.
 type tokenAnswer struct {
-	AccessToken string   `json:"access_token"`
-	ExpiresIn   *float64 `json:"expires_in"`
+	AccessToken string
+	ExpiresIn   *float64 // nil: not sent (or null)
+}
+
+func (t *tokenAnswer) field(key []byte, v jsonlite.Value) error {
+	switch {
+	case jsonlite.Match(key, "access_token"):
+		return v.ReadString(&t.AccessToken)
+	case jsonlite.Match(key, "expires_in"):
+		switch v.Kind() {
+		case jsonlite.Null:
+			t.ExpiresIn = nil
+			return nil
+		case jsonlite.Number:
+			// Out of float64's range (1e400) fails, as with encoding/json.
+			if f, ok := v.Float64(); ok {
+				t.ExpiresIn = &f
+				return nil
+			}
+		}
+		return jsonlite.ErrType
+	}
+	return nil
 }
 
 // accessToken is step 1: a client assertion signed with the private key
@@ -103,7 +125,7 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	}
 	var ans tokenAnswer
 	hdr := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}
-	r, err := c.call(ctx, "token", http.MethodPost, pathToken, hdr, []byte(form.Encode()), &ans)
+	r, err := c.call(ctx, "token", http.MethodPost, pathToken, hdr, []byte(form.Encode()), ans.field)
 	if err != nil {
 		return "", err
 	}
@@ -134,7 +156,7 @@ func (c *Client) bearerToken(ctx context.Context, access, ip string) (string, ti
 	}
 	hdr := http.Header{"Authorization": {"Bearer " + access}, "Content-Type": {"application/jwt"}, "Accept": {"application/json"}}
 	var ans tokenAnswer
-	r, err := c.call(ctx, "bearer", http.MethodPost, pathSSOSessions, hdr, []byte(jwt), &ans)
+	r, err := c.call(ctx, "bearer", http.MethodPost, pathSSOSessions, hdr, []byte(jwt), ans.field)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -153,8 +175,14 @@ func (c *Client) bearerToken(ctx context.Context, access, ip string) (string, ti
 // validate is step 3: GET sso/validate. RESULT false means IBKR does not
 // consider the SSO session valid, which is an error here.
 func (c *Client) validate(ctx context.Context, bearer string) (map[string]any, error) {
-	var ans map[string]any
-	r, err := c.call(ctx, "validate", http.MethodGet, pathValidate, bearerHeader(bearer), nil, &ans)
+	// The whole answer, as encoding/json decoded it into a map: numbers
+	// as float64, the last of a repeated key.
+	ans := map[string]any{}
+	r, err := c.call(ctx, "validate", http.MethodGet, pathValidate, bearerHeader(bearer), nil, func(key []byte, v jsonlite.Value) error {
+		x, err := v.Any()
+		ans[string(key)] = x
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -167,10 +195,24 @@ func (c *Client) validate(ctx context.Context, bearer string) (map[string]any, e
 // authStatus is the shape of ssodh/init, auth/status and tickle's
 // iserver.authStatus.
 type authStatus struct {
-	Authenticated bool   `json:"authenticated"`
-	Competing     bool   `json:"competing"`
-	Connected     bool   `json:"connected"`
-	Message       string `json:"message"`
+	Authenticated bool
+	Competing     bool
+	Connected     bool
+	Message       string
+}
+
+func (st *authStatus) field(key []byte, v jsonlite.Value) error {
+	switch {
+	case jsonlite.Match(key, "authenticated"):
+		return v.ReadBool(&st.Authenticated)
+	case jsonlite.Match(key, "competing"):
+		return v.ReadBool(&st.Competing)
+	case jsonlite.Match(key, "connected"):
+		return v.ReadBool(&st.Connected)
+	case jsonlite.Match(key, "message"):
+		return v.ReadString(&st.Message)
+	}
+	return nil
 }
 
 // initSession is step 4: open the brokerage session. New paper accounts
@@ -192,7 +234,7 @@ func (c *Client) init(ctx context.Context, bearer string, compete bool) (*authSt
 		body = []byte(`{"publish":true,"compete":false}`)
 	}
 	var st authStatus
-	r, err := c.call(ctx, "init", http.MethodPost, pathInit, hdr, body, &st)
+	r, err := c.call(ctx, "init", http.MethodPost, pathInit, hdr, body, st.field)
 	if err != nil {
 		return nil, r, err
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 )
 
 // TickleResult is the brokerage-session status from tickle (Session is
@@ -26,6 +27,33 @@ func (c *Client) Validate(ctx context.Context) (map[string]any, error) {
 	return c.validate(ctx, bearer)
 }
 
+// tickleAnswer is the part of tickle's answer the client reads.
+type tickleAnswer struct {
+	Session string
+	Iserver *tickleIserver
+}
+
+type tickleIserver struct {
+	AuthStatus *authStatus
+}
+
+func (a *tickleAnswer) field(key []byte, v jsonlite.Value) error {
+	switch {
+	case jsonlite.Match(key, "session"):
+		return v.ReadString(&a.Session)
+	case jsonlite.Match(key, "iserver"):
+		return jsonlite.StructPtr(v, &a.Iserver, (*tickleIserver).field)
+	}
+	return nil
+}
+
+func (s *tickleIserver) field(key []byte, v jsonlite.Value) error {
+	if jsonlite.Match(key, "authStatus") {
+		return jsonlite.StructPtr(v, &s.AuthStatus, (*authStatus).field)
+	}
+	return nil
+}
+
 // Tickle calls POST /v1/api/tickle once, which keeps the session from
 // timing out, and records the status it reports. It does not
 // re-establish anything: that is KeepAliveOnce. A lost session is an error
@@ -35,13 +63,8 @@ func (c *Client) Tickle(ctx context.Context) (*TickleResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ans struct {
-		Session string `json:"session"`
-		Iserver *struct {
-			AuthStatus *authStatus `json:"authStatus"`
-		} `json:"iserver"`
-	}
-	r, err := c.call(ctx, "tickle", http.MethodPost, pathTickle, bearerHeader(bearer), nil, &ans)
+	var ans tickleAnswer
+	r, err := c.call(ctx, "tickle", http.MethodPost, pathTickle, bearerHeader(bearer), nil, ans.field)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +90,7 @@ func (c *Client) Status(ctx context.Context) (*TickleResult, error) {
 		return nil, err
 	}
 	var st authStatus
-	if _, err := c.call(ctx, "status", http.MethodPost, pathStatus, bearerHeader(bearer), nil, &st); err != nil {
+	if _, err := c.call(ctx, "status", http.MethodPost, pathStatus, bearerHeader(bearer), nil, st.field); err != nil {
 		return nil, err
 	}
 	c.setFlags(gen, st.Authenticated, st.Competing, st.Connected)

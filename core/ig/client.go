@@ -2,7 +2,6 @@ package ig
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/internal/cstsession"
+	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 )
 
 const broker = core.BrokerIG
@@ -132,11 +132,46 @@ func (c *Client) login(ctx context.Context, _ *core.Session) (*core.Session, err
 }
 
 // oauthToken is IG v3's token block; IG sends every field as a string.
+// The fields are read as encoding/json read them (see jsonlite): each must
+// be a string or null, except expires_in, kept as the JSON text it is.
 type oauthToken struct {
-	AccessToken  string          `json:"access_token"`
-	RefreshToken string          `json:"refresh_token"`
-	TokenType    string          `json:"token_type"`
-	ExpiresIn    json.RawMessage `json:"expires_in"`
+	AccessToken  string
+	RefreshToken string
+	TokenType    string
+	ExpiresIn    []byte
+}
+
+func (t *oauthToken) field(key []byte, v jsonlite.Value) error {
+	switch {
+	case jsonlite.Match(key, "access_token"):
+		return v.ReadString(&t.AccessToken)
+	case jsonlite.Match(key, "refresh_token"):
+		return v.ReadString(&t.RefreshToken)
+	case jsonlite.Match(key, "token_type"):
+		return v.ReadString(&t.TokenType)
+	case jsonlite.Match(key, "expires_in"):
+		t.ExpiresIn = v.Raw()
+	}
+	return nil
+}
+
+// v3Login is the part of IG's v3 login answer a session needs.
+type v3Login struct {
+	AccountID             string
+	LightstreamerEndpoint string
+	OAuthToken            *oauthToken
+}
+
+func (b *v3Login) field(key []byte, v jsonlite.Value) error {
+	switch {
+	case jsonlite.Match(key, "accountId"):
+		return v.ReadString(&b.AccountID)
+	case jsonlite.Match(key, "lightstreamerEndpoint"):
+		return v.ReadString(&b.LightstreamerEndpoint)
+	case jsonlite.Match(key, "oauthToken"):
+		return jsonlite.StructPtr(v, &b.OAuthToken, (*oauthToken).field)
+	}
+	return nil
 }
 
 func (c *Client) loginV3(ctx context.Context) (*core.Session, error) {
@@ -146,12 +181,8 @@ func (c *Client) loginV3(ctx context.Context) (*core.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b struct {
-		AccountID             string      `json:"accountId"`
-		LightstreamerEndpoint string      `json:"lightstreamerEndpoint"`
-		OAuthToken            *oauthToken `json:"oauthToken"`
-	}
-	if json.Unmarshal(r.Body, &b) != nil {
+	var b v3Login
+	if jsonlite.Unmarshal(r.Body, b.field) != nil {
 		return nil, core.BadResponse(broker, "login", r.Status, "the login answer is not valid JSON")
 	}
 	if b.AccountID == "" || b.OAuthToken == nil {
@@ -216,7 +247,9 @@ func (c *Client) renewV3(ctx context.Context, cur *core.Session) (*core.Session,
 func (c *Client) refresh(ctx context.Context, cur *core.Session) (*core.Session, error) {
 	tok := c.refreshToken
 	c.refreshToken = "" // single use, whatever happens next
-	body, _ := json.Marshal(map[string]string{"refresh_token": tok})
+	var w jsonlite.ObjectWriter
+	w.String("refresh_token", tok)
+	body := w.Bytes()
 	r, err := c.call.Expect(ctx, "refresh", http.MethodPost, c.s.base+"/session/refresh-token", c.header("1"), body)
 	if err != nil {
 		// No answer, or IG failing for now (5xx, 429): the token was most
@@ -230,7 +263,7 @@ func (c *Client) refresh(ctx context.Context, cur *core.Session) (*core.Session,
 		return nil, err
 	}
 	var t oauthToken
-	if json.Unmarshal(r.Body, &t) != nil {
+	if jsonlite.Unmarshal(r.Body, t.field) != nil {
 		return nil, core.BadResponse(broker, "refresh", r.Status, "the refresh answer is not valid JSON")
 	}
 	return c.withToken("refresh", r.Status, cur, &t)

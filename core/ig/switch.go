@@ -2,11 +2,11 @@ package ig
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/internal/cstsession"
+	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 )
 
 // SwitchAccount makes accountID the session's account (PUT /session). With
@@ -18,8 +18,9 @@ func (c *Client) SwitchAccount(ctx context.Context, accountID string) (*core.Ses
 }
 
 func (c *Client) switchOnce(ctx context.Context, cur *core.Session, accountID string) (*core.Session, error) {
-	body, _ := json.Marshal(map[string]string{"accountId": accountID})
-	r, err := c.call.Expect(ctx, "switch", http.MethodPut, c.s.base+"/session", c.authHeader(cur, "1"), body)
+	var w jsonlite.ObjectWriter
+	w.String("accountId", accountID)
+	r, err := c.call.Expect(ctx, "switch", http.MethodPut, c.s.base+"/session", c.authHeader(cur, "1"), w.Bytes())
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package cstsession
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	neturl "net/url"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 )
 
 // Read limits. Login and session answers are a few kilobytes; data calls
@@ -93,19 +93,23 @@ func (c *Caller) StatusError(step string, r *Reply) *core.Error {
 // does not look like a broker code (too long, odd characters) is dropped,
 // so a hostile or broken server cannot put arbitrary text in our errors.
 func ErrorCode(body []byte) string {
-	var e struct {
-		ErrorCode string `json:"errorCode"`
-	}
-	if json.Unmarshal(body, &e) != nil || len(e.ErrorCode) > 120 {
+	var code string
+	err := jsonlite.Unmarshal(body, func(key []byte, v jsonlite.Value) error {
+		if jsonlite.Match(key, "errorCode") {
+			return v.ReadString(&code)
+		}
+		return nil
+	})
+	if err != nil || len(code) > 120 {
 		return ""
 	}
-	for i := 0; i < len(e.ErrorCode); i++ {
-		ch := e.ErrorCode[i]
+	for i := 0; i < len(code); i++ {
+		ch := code[i]
 		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.' || ch == '-' || ch == '_') {
 			return ""
 		}
 	}
-	return e.ErrorCode
+	return code
 }
 
 // tokenErrors are the 401 codes that mean "this session is gone; a new

@@ -2,12 +2,12 @@ package cstsession
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 )
 
 // StepEncryptionKey is the step name of the key fetch.
@@ -21,19 +21,14 @@ func (c *Caller) EncryptPassword(ctx context.Context, keyURL string, header http
 	if err != nil {
 		return "", err
 	}
-	var kb struct {
-		EncryptionKey string          `json:"encryptionKey"`
-		TimeStamp     json.RawMessage `json:"timeStamp"`
-	}
-	if json.Unmarshal(r.Body, &kb) != nil {
+	key, ts, ok := readEncryptionKey(r.Body)
+	if !ok {
 		return "", core.BadResponse(c.Broker, StepEncryptionKey, r.Status, "the encryptionKey answer is not JSON")
 	}
-	// The brokers send timeStamp as a JSON number; accept a quoted one too.
-	ts := strings.Trim(string(kb.TimeStamp), `"`)
-	if kb.EncryptionKey == "" || ts == "" {
+	if key == "" || ts == "" {
 		return "", core.BadResponse(c.Broker, StepEncryptionKey, r.Status, "the encryptionKey answer lacks encryptionKey or timeStamp")
 	}
-	enc, err := core.EncryptPassword(kb.EncryptionKey, ts, password)
+	enc, err := core.EncryptPassword(key, ts, password)
 	if err != nil {
 		var ce *core.Error
 		if errors.As(err, &ce) {
@@ -49,12 +44,37 @@ func (c *Caller) EncryptPassword(ctx context.Context, keyURL string, header http
 	return enc, nil
 }
 
-// LoginBody is the JSON body of POST /session at both brokers.
-func LoginBody(identifier, password string, encrypted bool, withFlag bool) []byte {
-	body := map[string]any{"identifier": identifier, "password": password}
-	if withFlag {
-		body["encryptedPassword"] = encrypted
+// readEncryptionKey reads {"encryptionKey": "…", "timeStamp": …}; ok is
+// false for a body that is not JSON or has a key that is not a string.
+func readEncryptionKey(body []byte) (key, timeStamp string, ok bool) {
+	// timeStamp is kept as the JSON text it is (any type, null included),
+	// as the json.RawMessage it used to be read into.
+	var stamp []byte
+	err := jsonlite.Unmarshal(body, func(k []byte, v jsonlite.Value) error {
+		switch {
+		case jsonlite.Match(k, "encryptionKey"):
+			return v.ReadString(&key)
+		case jsonlite.Match(k, "timeStamp"):
+			stamp = v.Raw()
+		}
+		return nil
+	})
+	if err != nil {
+		return "", "", false
 	}
-	b, _ := json.Marshal(body)
-	return b
+	// The brokers send timeStamp as a JSON number; accept a quoted one too.
+	return key, strings.Trim(string(stamp), `"`), true
+}
+
+// LoginBody is the JSON body of POST /session at both brokers. The keys
+// are in the order encoding/json wrote them from a map (sorted), so the
+// body is byte for byte what it always was.
+func LoginBody(identifier, password string, encrypted bool, withFlag bool) []byte {
+	var w jsonlite.ObjectWriter
+	if withFlag {
+		w.Bool("encryptedPassword", encrypted)
+	}
+	w.String("identifier", identifier)
+	w.String("password", password)
+	return w.Bytes()
 }

@@ -2,25 +2,57 @@ package cstsession
 
 import (
 	"bytes"
-	"encoding/json"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 )
 
 // cstLoginBody is the part of IG's v2 and Capital.com's login answer that a
-// session needs; the rest is the caller's business.
+// session needs; the rest is the caller's business. Its fields are read as
+// encoding/json read them (see jsonlite): each must have its type or be
+// null, whatever else the answer holds.
 type cstLoginBody struct {
-	CurrentAccountID      string    `json:"currentAccountId"`
-	LightstreamerEndpoint string    `json:"lightstreamerEndpoint"` // IG
-	StreamingHost         string    `json:"streamingHost"`         // Capital.com
-	Accounts              []account `json:"accounts"`
+	CurrentAccountID      string
+	LightstreamerEndpoint string // IG
+	StreamingHost         string // Capital.com
+	Accounts              []account
+}
+
+func (b *cstLoginBody) field(key []byte, v jsonlite.Value) error {
+	switch {
+	case jsonlite.Match(key, "currentAccountId"):
+		return v.ReadString(&b.CurrentAccountID)
+	case jsonlite.Match(key, "lightstreamerEndpoint"):
+		return v.ReadString(&b.LightstreamerEndpoint)
+	case jsonlite.Match(key, "streamingHost"):
+		return v.ReadString(&b.StreamingHost)
+	case jsonlite.Match(key, "accounts"):
+		return jsonlite.Slice(v, &b.Accounts, (*account).read)
+	}
+	return nil
 }
 
 type account struct {
-	AccountID   string `json:"accountId"`
-	AccountName string `json:"accountName"`
-	AccountType string `json:"accountType"`
-	Preferred   bool   `json:"preferred"`
+	AccountID   string
+	AccountName string
+	AccountType string
+	Preferred   bool
+}
+
+func (a *account) read(v jsonlite.Value) error { return v.Struct(a.field) }
+
+func (a *account) field(key []byte, v jsonlite.Value) error {
+	switch {
+	case jsonlite.Match(key, "accountId"):
+		return v.ReadString(&a.AccountID)
+	case jsonlite.Match(key, "accountName"):
+		return v.ReadString(&a.AccountName)
+	case jsonlite.Match(key, "accountType"):
+		return v.ReadString(&a.AccountType)
+	case jsonlite.Match(key, "preferred"):
+		return v.ReadBool(&a.Preferred)
+	}
+	return nil
 }
 
 // ParseCSTLogin builds a session from a 2xx CST login answer: the CST and
@@ -32,7 +64,7 @@ func ParseCSTLogin(broker, step string, r *Reply, apiKeyHeader, apiKey string) (
 		return nil, core.BadResponse(broker, step, r.Status, "the login answer lacks the CST or X-SECURITY-TOKEN header (if in a browser, the broker must expose them via CORS)")
 	}
 	var b cstLoginBody
-	if err := json.Unmarshal(r.Body, &b); err != nil {
+	if err := jsonlite.Unmarshal(r.Body, b.field); err != nil {
 		return nil, core.BadResponse(broker, step, r.Status, "the login answer is not valid JSON")
 	}
 	if b.CurrentAccountID == "" {
@@ -68,11 +100,19 @@ func toAccounts(in []account) []core.Account {
 // switched to, would send later calls to the wrong account.
 func CheckSwitchAnswer(broker string, r *Reply, needXST bool) error {
 	if len(bytes.TrimSpace(r.Body)) > 0 {
-		var body map[string]json.RawMessage
-		if json.Unmarshal(r.Body, &body) != nil || body == nil {
+		// Read as a map used to be: any member goes, the key is matched
+		// exactly (map keys are not folded), and null is no object.
+		hasCode := false
+		err := jsonlite.Parse(r.Body, func(v jsonlite.Value) error {
+			return v.Object(func(key []byte, _ jsonlite.Value) error {
+				hasCode = hasCode || string(key) == "errorCode"
+				return nil
+			})
+		})
+		if err != nil {
 			return core.BadResponse(broker, "switch", r.Status, "the account switch answer is not a JSON object")
 		}
-		if _, has := body["errorCode"]; has {
+		if hasCode {
 			return core.BadResponse(broker, "switch", r.Status, "the account switch answer carries an errorCode")
 		}
 	}
