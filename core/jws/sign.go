@@ -6,7 +6,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 
 	"github.com/brokerauth/brokerauth/core"
 )
@@ -30,8 +29,9 @@ var b64 = base64.RawURLEncoding
 // PKCS#1 v1.5 signatures are deterministic, so the same key, header and
 // claims always give the same token.
 //
-// Claims are marshaled by encoding/json (keys sorted); a value it cannot
-// encode is a core.CodeInvalidArgument error.
+// Claims are written as encoding/json would write them (keys sorted), for
+// values that are strings, booleans, integers, finite float64s or nil;
+// any other value is a core.CodeInvalidArgument error.
 func Sign(key *rsa.PrivateKey, h Header, claims map[string]any) (string, error) {
 	if key == nil {
 		return "", &core.Error{Code: core.CodeInvalidArgument, Message: "no signing key"}
@@ -48,18 +48,11 @@ func Sign(key *rsa.PrivateKey, h Header, claims map[string]any) (string, error) 
 	if h.Typ == "" {
 		h.Typ = "JWT"
 	}
-	hj, err := json.Marshal(h)
-	if err != nil {
-		return "", &core.Error{Code: core.CodeInvalidArgument, Message: "the header does not encode as JSON"}
-	}
-	if claims == nil {
-		claims = map[string]any{}
-	}
-	cj, err := json.Marshal(claims)
-	if err != nil {
-		// err names the Go type, never a value, but stay uniform and
-		// leave it out.
-		return "", &core.Error{Code: core.CodeInvalidArgument, Message: "the claims do not encode as JSON"}
+	hj := appendHeader(nil, h)
+	cj, ok := appendClaims(nil, claims)
+	if !ok {
+		// Neither the claim's name nor its value: the message stays fixed.
+		return "", &core.Error{Code: core.CodeInvalidArgument, Message: "the claims do not encode as JSON (values must be strings, booleans, numbers or nil)"}
 	}
 	signingInput := b64.EncodeToString(hj) + "." + b64.EncodeToString(cj)
 	sum := sha256.Sum256([]byte(signingInput))
