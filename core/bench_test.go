@@ -29,3 +29,19 @@ func BenchmarkEncryptPasswordWithKey(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEncryptPasswordBackends is BenchmarkEncryptPassword with each RSA
+// backend, whatever the architecture's default: under WebAssembly rsaenc is
+// the default for being the faster, elsewhere crypto/rsa is.
+func BenchmarkEncryptPasswordBackends(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			withRSAEnc(b, be.on)
+			for b.Loop() {
+				if _, err := EncryptPassword(capitalGuideKey, "1647440528194", "1111qqqq"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
