@@ -7,6 +7,7 @@
 
 import { BrokerAuthError, codes } from './errors.js';
 import { createHostFetch } from './hostfetch.js';
+import { rsaPublic } from './hostmath.js';
 
 /**
  * Start the Go program in `module` and wait for it to hand over its
@@ -37,10 +38,11 @@ export async function startRuntime(module, { onGoCreated } = {}) {
   const readyKey = `__brokerauth_ready_${Math.random().toString(36).slice(2)}_${Date.now()}`;
   let onReady;
   const ready = new Promise((resolve) => { onReady = resolve; });
-  // The callback's return value lends Go the fetch helper (hostfetch.js).
+  // The callback's return value lends Go what the host does faster: fetch
+  // with few crossings (hostfetch.js) and BigInt arithmetic (hostmath.js).
   globalThis[readyKey] = (ns) => {
     onReady(ns);
-    return createHostFetch(() => ns.fetchDone);
+    return { ...createHostFetch(() => ns.fetchDone), rsaPublic };
   };
 
   go.argv = ['brokerauth', readyKey];

@@ -19,6 +19,7 @@ import (
 	"os"
 	"syscall/js"
 
+	"github.com/brokerauth/brokerauth/core"
 	"github.com/syumai/tinyutil/httputil"
 )
 
@@ -41,8 +42,12 @@ func main() {
 	// wrapper sees ns; the wrapper's callback returns the helper itself.
 	host := newHostTransport()
 	ns.Set("fetchDone", js.FuncOf(host.done))
-	if host.adopt(ready.Invoke(ns)) {
+	lent := ready.Invoke(ns)
+	if host.adopt(lent) {
 		fetchClient = guardedFetch{inner: &httputil.Client{Transport: host}}
+	}
+	if lent.Type() == js.TypeObject && lent.Get("rsaPublic").Type() == js.TypeFunction {
+		core.UseRSAPublic(hostRSAPublic(lent.Get("rsaPublic")))
 	}
 	select {} // serve calls until the page or process goes away
 }
