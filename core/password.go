@@ -78,26 +78,14 @@ func EncryptPasswordWithKey(key *rsa.PublicKey, timeStamp, password string) (str
 // as before.
 var useRSAEnc = runtime.GOARCH == "wasm" && !fips140.Enabled()
 
-// encryptPKCS1v15 is RSAES-PKCS1-v1_5 of msg. For a key within the limits
-// ParseEncryptionKey enforces, the padding is Go's own (rsaenc) and the
-// exponentiation goes, in order of preference, to the function
-// UseRSAPublic installed (the wasm build's JavaScript BigInt), to rsaenc
-// when fast is set, else to crypto/rsa. All produce the same format, so the
-// choice is only about speed. Callers have checked that msg fits the key.
+// encryptPKCS1v15 is RSAES-PKCS1-v1_5 of msg, by rsaenc when fast is set and
+// the key is one rsaenc takes, else by crypto/rsa. Both produce the same
+// format, so the choice is only about speed. Callers have checked that msg
+// fits the key.
 func encryptPKCS1v15(key *rsa.PublicKey, msg []byte, fast bool) ([]byte, error) {
-	if !rsaencTakes(key) || fips140.Enabled() {
-		return rsa.EncryptPKCS1v15(rand.Reader, key, msg)
-	}
-	n := key.N.FillBytes(make([]byte, key.Size()))
-	if rsaPublic.Load() != nil {
-		if em, err := rsaenc.PadPKCS1v15(len(n), msg); err == nil {
-			if c, ok := hostRSAPublic(n, key.E, em); ok {
-				return c, nil
-			}
-		}
-	}
-	if fast {
-		if k, err := rsaenc.New(n, uint64(key.E)); err == nil {
+	if fast && rsaencTakes(key) {
+		k, err := rsaenc.New(key.N.FillBytes(make([]byte, key.Size())), uint64(key.E))
+		if err == nil {
 			if ciphertext, err := k.EncryptPKCS1v15(msg); err == nil {
 				return ciphertext, nil
 			}

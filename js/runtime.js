@@ -7,7 +7,6 @@
 
 import { BrokerAuthError, codes } from './errors.js';
 import { createHostFetch } from './hostfetch.js';
-import { rsaPublic } from './hostmath.js';
 
 /**
  * Start the Go program in `module` and wait for it to hand over its
@@ -38,11 +37,10 @@ export async function startRuntime(module, { onGoCreated } = {}) {
   const readyKey = `__brokerauth_ready_${Math.random().toString(36).slice(2)}_${Date.now()}`;
   let onReady;
   const ready = new Promise((resolve) => { onReady = resolve; });
-  // The callback's return value lends Go what the host does faster: fetch
-  // with few crossings (hostfetch.js) and BigInt arithmetic (hostmath.js).
+  // The callback's return value lends Go the fetch helper (hostfetch.js).
   globalThis[readyKey] = (ns) => {
     onReady(ns);
-    return { ...createHostFetch(() => ns.fetchDone), rsaPublic };
+    return createHostFetch(() => ns.fetchDone);
   };
 
   go.argv = ['brokerauth', readyKey];

@@ -19,7 +19,6 @@ import (
 	"os"
 	"syscall/js"
 
-	"github.com/brokerauth/brokerauth/core"
 	"github.com/syumai/tinyutil/httputil"
 )
 
@@ -42,12 +41,8 @@ func main() {
 	// wrapper sees ns; the wrapper's callback returns the helper itself.
 	host := newHostTransport()
 	ns.Set("fetchDone", js.FuncOf(host.done))
-	lent := ready.Invoke(ns)
-	if host.adopt(lent) {
+	if host.adopt(ready.Invoke(ns)) {
 		fetchClient = guardedFetch{inner: &httputil.Client{Transport: host}}
-	}
-	if lent.Type() == js.TypeObject && lent.Get("rsaPublic").Type() == js.TypeFunction {
-		core.UseRSAPublic(hostRSAPublic(lent.Get("rsaPublic")))
 	}
 	select {} // serve calls until the page or process goes away
 }

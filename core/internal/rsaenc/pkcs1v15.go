@@ -25,14 +25,6 @@ func (k *PublicKey) EncryptPKCS1v15(msg []byte) ([]byte, error) {
 	return em, nil
 }
 
-// PadPKCS1v15 returns the encoded message EM for a size-byte modulus, PS
-// from crypto/rand: the padding alone, for a caller that computes
-// EM^e mod n elsewhere (under WebAssembly core hands that step to the
-// host's native big-number arithmetic).
-func PadPKCS1v15(size int, msg []byte) ([]byte, error) {
-	return pad(size, msg, rand.Reader)
-}
-
 // pad returns EM = 0x00 ‖ 0x02 ‖ PS ‖ 0x00 ‖ msg, Size() bytes, where PS is
 // random and non-zero. random is crypto/rand.Reader except in tests.
 func (k *PublicKey) pad(msg []byte, random io.Reader) ([]byte, error) {
