@@ -17,6 +17,7 @@ const codeInternal core.Code = "internal"
 
 var (
 	jsObject  = js.Global().Get("Object")
+	jsArray   = js.Global().Get("Array")
 	jsPromise = js.Global().Get("Promise")
 )
 

@@ -123,7 +123,7 @@ func clientCall(args []js.Value) (any, error) {
 		return nil, err
 	}
 	var callArgs []js.Value
-	if len(args) > 2 && args[2].InstanceOf(js.Global().Get("Array")) {
+	if len(args) > 2 && args[2].InstanceOf(jsArray) {
 		for i := 0; i < args[2].Length(); i++ {
 			callArgs = append(callArgs, args[2].Index(i))
 		}
@@ -214,7 +214,7 @@ func doRequest(ctx context.Context, c sessionClient, args []js.Value) (any, erro
 	}
 	header := http.Header{}
 	if len(args) > 3 && args[3].Type() == js.TypeObject {
-		keys := js.Global().Get("Object").Call("keys", args[3])
+		keys := jsObject.Call("keys", args[3])
 		for i := 0; i < keys.Length(); i++ {
 			k := keys.Index(i).String()
 			if v := args[3].Get(k); v.Type() == js.TypeString {
