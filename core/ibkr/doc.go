@@ -21,5 +21,6 @@
 // text is included only after anything token-shaped has been redacted.
 //
 // All I/O goes through Config.HTTPClient, so the package runs unchanged in
-// WebAssembly with a fetch-based client.
+// WebAssembly with a fetch-based client; under GOOS=js that client must be
+// given (core.DefaultHTTPClient explains why).
 package ibkr

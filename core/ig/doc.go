@@ -12,5 +12,6 @@
 // password, the API key or a token.
 //
 // The package only talks through Config.HTTPClient, so it runs unchanged in
-// WebAssembly with a fetch-based client.
+// WebAssembly with a fetch-based client; under GOOS=js that client must be
+// given (core.DefaultHTTPClient explains why).
 package ig
