@@ -5,7 +5,7 @@
 //
 // The Go namespace offers, for every broker:
 //   newClient(broker, options, onSessionChange) → { id }
-//   clientCall(id, method, args)                → Promise<{value}|{error}>
+//   clientCall(id, method, args, callId?, settle) → settle({value}|{error})
 //   clientSession(id)                           → session | null
 //   keepAliveStart(id, intervalMs, onError)     → keepalive id
 //   keepAliveStop(keepaliveId)

@@ -148,41 +148,38 @@ export class Runtime {
   }
 
   /**
-   * Call a namespace function that returns a Promise of {value} or {error}
-   * (wasm/bridge.go makePromise); resolve with the value or reject with a
-   * BrokerAuthError. Rejects with runtime_stopped if Go stops first.
+   * Call a namespace function that starts work in Go and hands its outcome,
+   * {value} or {error}, to the function passed as its last argument
+   * (wasm/bridge.go startAsync); resolve with the value or reject with a
+   * BrokerAuthError. Rejects with runtime_stopped if Go stops first. The
+   * Promise is made here: one made from Go would cost a js.FuncOf per call.
    */
   callAsync(fn, args) {
     if (this.stopped) return Promise.reject(this.stoppedError());
     return new Promise((resolve, reject) => {
       this.pending.add(reject);
       this.hold();
+      let finished = false;
       const done = () => {
+        finished = true;
         this.pending.delete(reject);
         this.release();
       };
-      let settled;
+      const settle = (outcome) => {
+        if (finished) return;
+        done();
+        if (outcome && outcome.error) {
+          reject(new BrokerAuthError(outcome.error.code, outcome.error.message, outcome.error));
+        } else {
+          resolve(outcome ? outcome.value : undefined);
+        }
+      };
       try {
-        settled = this.callSync(fn, args);
+        this.callSync(fn, [...args, settle]);
       } catch (err) {
         done();
         reject(err);
-        return;
       }
-      Promise.resolve(settled).then(
-        (outcome) => {
-          done();
-          if (outcome && outcome.error) {
-            reject(new BrokerAuthError(outcome.error.code, outcome.error.message, outcome.error));
-          } else {
-            resolve(outcome ? outcome.value : undefined);
-          }
-        },
-        (err) => {
-          done();
-          reject(err);
-        },
-      );
     });
   }
 }

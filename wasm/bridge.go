@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"syscall/js"
 
 	"github.com/brokerauth/brokerauth/core"
@@ -16,9 +17,8 @@ import (
 const codeInternal core.Code = "internal"
 
 var (
-	jsObject  = js.Global().Get("Object")
-	jsArray   = js.Global().Get("Array")
-	jsPromise = js.Global().Get("Promise")
+	jsObject = js.Global().Get("Object")
+	jsArray  = js.Global().Get("Array")
 )
 
 // syncFunc adapts a Go function to a synchronous JS function. On success the
@@ -40,25 +40,50 @@ func syncFunc(fn func(args []js.Value) (any, error)) js.Func {
 	})
 }
 
-// makePromise runs work in its own goroutine, so that it may block on I/O
-// (which, in js/wasm, waits on the JS event loop), and returns a Promise
-// that always resolves, with {value} or {error}; the wrapper rejects on the
-// latter. Resolving instead of rejecting keeps one code path for errors
-// and never produces an unhandled rejection inside the wrapper.
-func makePromise(work func() (any, error)) js.Value {
-	var executor js.Func
-	executor = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		executor.Release()
-		resolve := args[0]
-		go func() {
-			resolve.Invoke(settle(work))
-		}()
-		return nil
-	})
-	return jsPromise.New(executor)
+// startAsync runs work in a goroutine of its own, so that it may block on
+// I/O (which, in js/wasm, waits on the JS event loop), and hands its
+// outcome to the JS function resolve: {value} or {error}, never a
+// rejection, which keeps one code path for errors and never produces an
+// unhandled rejection inside the wrapper. The wrapper makes the Promise and
+// passes its settle function; a Promise made from Go would need a js.FuncOf
+// executor made and released on every call.
+func startAsync(resolve js.Value, work func() (any, error)) {
+	runAsync(func() { resolve.Invoke(settle(work)) })
 }
 
-// settle runs work and packs its outcome for makePromise, recovering panics.
+// runAsync runs job on a goroutine of its own, reusing one that finished
+// an earlier job when there is one. A fresh goroutine starts on a small
+// stack that a call's depth (bridge → client → cstsession → net/http →
+// transport) grows several times over, each growth a stack copy; a reused
+// one has its stack grown already. Up to maxIdleWorkers wait for work.
+func runAsync(job func()) {
+	select {
+	case jobs <- job:
+	default:
+		go worker(job)
+	}
+}
+
+const maxIdleWorkers = 16
+
+var (
+	jobs        = make(chan func())
+	idleWorkers atomic.Int32
+)
+
+func worker(job func()) {
+	for {
+		job()
+		if idleWorkers.Add(1) > maxIdleWorkers {
+			idleWorkers.Add(-1)
+			return
+		}
+		job = <-jobs
+		idleWorkers.Add(-1)
+	}
+}
+
+// settle runs work and packs its outcome for startAsync, recovering panics.
 func settle(work func() (any, error)) (outcome js.Value) {
 	defer func() {
 		if r := recover(); r != nil {

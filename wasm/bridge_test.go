@@ -66,28 +66,28 @@ func TestSyncFuncRecoversPanics(t *testing.T) {
 	assert.NotContains(t, out.Get("message").String(), "secret-canary", "arbitrary panic values are not echoed")
 }
 
-// await waits for a JS promise from Go; the test goroutine blocks while the
-// event loop runs the promise's work.
-func await(p js.Value) js.Value {
+// outcome runs work through startAsync and waits for what it hands to
+// resolve; the test goroutine blocks while the event loop runs the work.
+func outcome(work func() (any, error)) js.Value {
 	ch := make(chan js.Value, 1)
-	then := js.FuncOf(func(_ js.Value, args []js.Value) any { ch <- args[0]; return nil })
-	defer then.Release()
-	p.Call("then", then)
+	resolve := js.FuncOf(func(_ js.Value, args []js.Value) any { ch <- args[0]; return nil })
+	defer resolve.Release()
+	startAsync(resolve.Value, work)
 	return <-ch
 }
 
-func TestMakePromise(t *testing.T) {
-	ok := await(makePromise(func() (any, error) { return "done", nil }))
+func TestStartAsync(t *testing.T) {
+	ok := outcome(func() (any, error) { return "done", nil })
 	assert.Equal(t, "done", ok.Get("value").String())
 
-	failed := await(makePromise(func() (any, error) {
+	failed := outcome(func() (any, error) {
 		return nil, &core.Error{Code: "network", Broker: "ig", Step: "login", Retryable: true, Message: "connection refused"}
-	}))
+	})
 	e := failed.Get("error")
 	assert.Equal(t, "network", e.Get("code").String())
 	assert.Equal(t, "ig", e.Get("broker").String())
 	assert.True(t, e.Get("retryable").Bool())
 
-	panicked := await(makePromise(func() (any, error) { panic("boom") }))
+	panicked := outcome(func() (any, error) { panic("boom") })
 	assert.Equal(t, string(codeInternal), panicked.Get("error").Get("code").String())
 }

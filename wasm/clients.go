@@ -110,10 +110,15 @@ func clientSession(args []js.Value) (any, error) {
 	return sessionToJS(c.Session()), nil
 }
 
-// clientCall(id, method, args[], callId?) → Promise<{value}|{error}>. With
-// a callId, cancelCall(callId) ends the call's context (the wrapper does so
+// clientCall(id, method, args[], callId?, resolve) starts a call and hands
+// its outcome, {value} or {error}, to resolve (the last argument). With a
+// callId, cancelCall(callId) ends the call's context (the wrapper does so
 // when the caller's AbortSignal fires); it then fails with code canceled.
 func clientCall(args []js.Value) (any, error) {
+	if len(args) == 0 || args[len(args)-1].Type() != js.TypeFunction {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "the last argument must be the function that takes the outcome"}
+	}
+	resolve := args[len(args)-1]
 	id, c, err := lookupClient(args)
 	if err != nil {
 		return nil, err
@@ -124,8 +129,10 @@ func clientCall(args []js.Value) (any, error) {
 	}
 	var callArgs []js.Value
 	if len(args) > 2 && args[2].InstanceOf(jsArray) {
-		for i := 0; i < args[2].Length(); i++ {
-			callArgs = append(callArgs, args[2].Index(i))
+		n := args[2].Length() // each Length and Index is a crossing into JS
+		callArgs = make([]js.Value, n)
+		for i := range callArgs {
+			callArgs[i] = args[2].Index(i)
 		}
 	}
 	// Only a call that JS may cancel gets a cancelable context, and it is
@@ -141,7 +148,7 @@ func clientCall(args []js.Value) (any, error) {
 		registry.calls[callID] = cancel
 		registry.Unlock()
 	}
-	return makePromise(func() (any, error) {
+	startAsync(resolve, func() (any, error) {
 		defer func() {
 			if callID != 0 {
 				registry.Lock()
@@ -164,7 +171,8 @@ func clientCall(args []js.Value) (any, error) {
 			return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "unknown method"}
 		}
 		return result, err
-	}), nil
+	})
+	return nil, nil
 }
 
 // cancelCall(callId) cancels a call started with that id, if it is still
@@ -228,7 +236,9 @@ func doRequest(ctx context.Context, c sessionClient, args []js.Value) (any, erro
 	}
 	// [status, body]: the wrapper parses the body and has no use for the
 	// response headers; two values cross instead of an object of them.
-	return []any{status, string(respBody)}, nil
+	// new Array(a, b) is [a, b]: one crossing, where js.ValueOf of a
+	// []any makes the array and then sets each element.
+	return jsArray.New(status, string(respBody)), nil
 }
 
 // closeClient(id) forgets a client; the wrapper calls it when the JS handle

@@ -1,0 +1,106 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"syscall/js"
+	"testing"
+
+	"github.com/syumai/tinyutil/httputil"
+)
+
+// benchHost is a fake js/hostfetch.js that answers every request on the
+// next microtask, with no network: what is left is brokerauth's own cost
+// per request (Go, the crossings, the wasm runtime's scheduling).
+const benchHost = `{
+	fetch(id, head) {
+		const login = head.startsWith('POST ');
+		Promise.resolve().then(() => {
+			const lines = new TextEncoder().encode(login ? 'Cst:c\nX-Security-Token:x\nContent-Type:application/json\n' : 'Content-Type:application/json\n');
+			const body = new TextEncoder().encode(login ? '{"currentAccountId":"A1","accounts":[{"accountId":"A1","accountName":"n","accountType":"CFD","preferred":true}],"lightstreamerEndpoint":"https://ls"}' : '{"accounts":[]}');
+			const packed = new Uint8Array(lines.length + body.length);
+			packed.set(lines); packed.set(body, lines.length);
+			__hostDone(id, 200, lines.length, packed.length, packed, false);
+		});
+	},
+	abort() {},
+}`
+
+// benchClient makes an IG client (no password encryption) on the fake host
+// through the same factory and fetch client the wrapper's clients use.
+func benchClient(b *testing.B) (js.Value, int) {
+	tr := newHostTransport()
+	done := js.FuncOf(tr.done)
+	js.Global().Set("__hostDone", done)
+	b.Cleanup(func() { js.Global().Delete("__hostDone"); done.Release() })
+	if !tr.adopt(js.Global().Call("eval", "("+benchHost+")")) {
+		b.Fatal("no host")
+	}
+	saved := fetchClient
+	fetchClient = guardedFetch{inner: &httputil.Client{Transport: tr}}
+	b.Cleanup(func() { fetchClient = saved })
+	ns := newNamespace()
+	out := ns.Call("newClient", "ig", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "encrypt": false, "baseURL": "http://127.0.0.1:9/gateway/deal"})
+	if out.Get("__brokerauthError").Truthy() {
+		b.Fatal(out.Get("message").String())
+	}
+	return ns, out.Get("id").Int()
+}
+
+// awaitCall makes a clientCall as the wrapper does, with a resolve
+// function last, waits for its outcome and fails on an {error}.
+func awaitCall(b *testing.B, ns js.Value, args ...any) {
+	ch := make(chan js.Value, 1)
+	resolve := js.FuncOf(func(_ js.Value, args []js.Value) any { ch <- args[0]; return nil })
+	defer resolve.Release()
+	if out := ns.Call("clientCall", append(args, resolve)...); out.Truthy() {
+		b.Fatal(out.Get("message").String())
+	}
+	if r := <-ch; r.Get("error").Truthy() {
+		b.Fatal(r.Get("error").Get("message").String())
+	}
+}
+
+// BenchmarkClientCallRequest: ba.ig(…).request('/accounts') as the wrapper
+// makes it, from clientCall to the outcome.
+func BenchmarkClientCallRequest(b *testing.B) {
+	ns, id := benchClient(b)
+	awaitCall(b, ns, id, "login", []any{})
+	args := []any{"GET", "/accounts", nil, map[string]any{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		awaitCall(b, ns, id, "request", args)
+	}
+}
+
+// BenchmarkClientCallLogin: a login (unencrypted: one request) through
+// clientCall.
+func BenchmarkClientCallLogin(b *testing.B) {
+	ns, id := benchClient(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		awaitCall(b, ns, id, "login", []any{})
+	}
+}
+
+// BenchmarkIGRequestDirect: the Go client alone, without the bridge.
+func BenchmarkIGRequestDirect(b *testing.B) {
+	_, id := benchClient(b)
+	registry.Lock()
+	c := registry.clients[id].(igClient)
+	registry.Unlock()
+	ctx := context.Background()
+	if _, err := c.Login(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.Request(ctx, "GET", "/accounts", nil, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
