@@ -53,6 +53,9 @@ func (g guardedFetch) Do(req *http.Request) (resp *http.Response, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, inMemory := resp.Body.(*memBody); inMemory {
+		return resp, nil // read in full already: nothing left to stall
+	}
 	ctx := req.Context()
 	body := resp.Body
 	stop := context.AfterFunc(ctx, func() { _ = body.Close() })

@@ -102,9 +102,9 @@ func (t *hostTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if r.failure != "" {
 			return nil, errors.New("fetch() failed: " + r.failure)
 		}
-		var rd io.Reader = bytes.NewReader(r.body)
+		var body io.ReadCloser = &memBody{Reader: bytes.NewReader(r.body), b: r.body}
 		if r.tooLarge {
-			rd = io.MultiReader(rd, errReader{errBodyTooLarge})
+			body = io.NopCloser(io.MultiReader(bytes.NewReader(r.body), errReader{errBodyTooLarge}))
 		}
 		return &http.Response{
 			Status:        strconv.Itoa(r.status) + " " + http.StatusText(r.status),
@@ -113,7 +113,7 @@ func (t *hostTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			ProtoMajor:    1,
 			ProtoMinor:    1,
 			Header:        r.header,
-			Body:          io.NopCloser(rd),
+			Body:          body,
 			ContentLength: -1,
 			Request:       req,
 		}, nil
@@ -237,6 +237,24 @@ func parseHeaderLines(b []byte) http.Header {
 		h[name] = append(h[name], string(line[colon+1:]))
 	}
 	return h
+}
+
+// memBody is a response body the helper read in full. Nothing can stall
+// it, so guardedFetch does not tie it to the request's context, and Bytes
+// lets a reader that wants it all (cstsession.Caller) take it without a
+// copy.
+type memBody struct {
+	*bytes.Reader
+	b []byte
+}
+
+func (*memBody) Close() error { return nil }
+
+// Bytes returns the unread part of the body, and marks it read.
+func (m *memBody) Bytes() []byte {
+	rest := m.b[len(m.b)-m.Len():]
+	m.Reset(nil)
+	return rest
 }
 
 type errReader struct{ err error }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/syumai/tinyutil/httputil"
 )
 
 // fakeHost stands in for js/hostfetch.js: src is a JS expression for the
@@ -110,4 +111,22 @@ func TestHostTransportIgnoresMalformedAnswers(t *testing.T) {
 	default:
 		t.Fatal("the malformed answer was dropped instead of failing the request")
 	}
+}
+
+func TestHostTransportBodyInMemory(t *testing.T) {
+	tr := fakeHost(t, `{ fetch(id) { const p = new TextEncoder().encode('Cst:a\nhello world'); setTimeout(() => __hostDone(id, 200, 6, p.length, p, false)); }, abort() {} }`)
+	req, _ := http.NewRequest("GET", "http://127.0.0.1:9/", nil)
+	resp, err := guardedFetch{inner: &httputil.Client{Transport: tr}}.Do(req)
+	require.NoError(t, err)
+	m, ok := resp.Body.(*memBody)
+	require.True(t, ok, "a body read in full is handed over as it is, not wrapped")
+	head := make([]byte, 6)
+	_, err = io.ReadFull(m, head)
+	require.NoError(t, err)
+	assert.Equal(t, "hello ", string(head))
+	assert.Equal(t, "world", string(m.Bytes()), "Bytes is the unread rest")
+	n, err := m.Read(head)
+	assert.Equal(t, 0, n)
+	assert.ErrorIs(t, err, io.EOF)
+	assert.Equal(t, "a", resp.Header.Get("Cst"))
 }
