@@ -43,12 +43,12 @@ try {
     await ig.login();
     await ig.logout();
   };
-  for (let i = 0; i < 100; i++) await login();
-  snapshot('logins: after 100 warm-up');
+  for (let i = 0; i < 250; i++) await login();
+  snapshot('logins: after 250 warm-up');
   for (let round = 1; round <= 3; round++) {
-    for (let i = 0; i < 300; i++) await login();
+    for (let i = 0; i < 250; i++) await login();
     await new Promise((r) => setTimeout(r, 50)); // let FinalizationRegistry run
-    snapshot(`logins: +${round * 300}`);
+    snapshot(`logins: +${round * 250}`);
   }
 } finally {
   server.stop();
@@ -59,5 +59,5 @@ const phase = (from, to) => ({ from: snapshots[from], to: snapshots[to] });
 console.log(`RESULT ${JSON.stringify({
   bench: 'memory',
   encryptions: phase('encryptions: after 4 000 warm-up', 'encryptions: +6000'),
-  logins: phase('logins: after 100 warm-up', 'logins: +900'),
+  logins: phase('logins: after 250 warm-up', 'logins: +750'),
 })}`);
