@@ -22,6 +22,19 @@ type HTTPDoer interface {
 // HTTPClient where DefaultHTTPClient has none to offer (GOOS=js).
 const NoHTTPClientMessage = "HTTPClient is required under GOOS=js: pass a fetch-based client such as github.com/syumai/tinyutil/httputil.DefaultClient"
 
+// HTTPClientOrDefault is the HTTP client a flow of broker uses: c, else
+// DefaultHTTPClient, else (under GOOS=js) an invalid_argument error
+// carrying NoHTTPClientMessage.
+func HTTPClientOrDefault(broker string, c HTTPDoer) (HTTPDoer, error) {
+	if c == nil {
+		c = DefaultHTTPClient()
+	}
+	if c == nil {
+		return nil, &Error{Code: CodeInvalidArgument, Broker: broker, Message: NoHTTPClientMessage}
+	}
+	return c, nil
+}
+
 // Codes for failures of a session flow that are not the broker's own
 // errorCode.
 const (

@@ -157,11 +157,8 @@ func (cfg Config) settings() (*settings, error) {
 			return nil, err
 		}
 	}
-	if s.http == nil {
-		s.http = core.DefaultHTTPClient()
-	}
-	if s.http == nil {
-		return nil, configError(core.NoHTTPClientMessage)
+	if s.http, err = core.HTTPClientOrDefault(core.BrokerIBKR, s.http); err != nil {
+		return nil, err
 	}
 	if s.clock == nil {
 		s.clock = core.SystemClock

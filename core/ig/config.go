@@ -101,11 +101,8 @@ func (cfg Config) check() (*settings, error) {
 		return nil, err
 	}
 	s.base = u.String()
-	if s.HTTPClient == nil {
-		s.HTTPClient = core.DefaultHTTPClient()
-	}
-	if s.HTTPClient == nil {
-		return nil, bad(core.NoHTTPClientMessage)
+	if s.HTTPClient, err = core.HTTPClientOrDefault(core.BrokerIG, s.HTTPClient); err != nil {
+		return nil, err
 	}
 	if s.Clock == nil {
 		s.Clock = core.SystemClock
