@@ -129,15 +129,8 @@ func (d *decoder) finish(v Value) error {
 // object walks the object at d.pos, calling each for every member.
 func (d *decoder) object(each func(key []byte, v Value) error) error {
 	data := d.data
-	d.pos++ // '{'
-	if d.depth++; d.depth > maxDepth {
-		return d.fail(ErrSyntax)
-	}
-	d.pos = skipSpace(data, d.pos)
-	if d.pos < len(data) && data[d.pos] == '}' {
-		d.pos++
-		d.depth--
-		return nil
+	if empty, err := d.enter('}'); empty || err != nil {
+		return err
 	}
 	for {
 		start := d.pos
@@ -163,34 +156,16 @@ func (d *decoder) object(each func(key []byte, v Value) error) error {
 		if err := d.finish(v); err != nil {
 			return err
 		}
-		d.pos = skipSpace(data, d.pos)
-		if d.pos < len(data) {
-			switch data[d.pos] {
-			case ',':
-				d.pos = skipSpace(data, d.pos+1)
-				continue
-			case '}':
-				d.pos++
-				d.depth--
-				return nil
-			}
+		if more, err := d.next('}'); !more || err != nil {
+			return err
 		}
-		return d.fail(ErrSyntax)
 	}
 }
 
 // array walks the array at d.pos, calling each for every element.
 func (d *decoder) array(each func(v Value) error) error {
-	data := d.data
-	d.pos++ // '['
-	if d.depth++; d.depth > maxDepth {
-		return d.fail(ErrSyntax)
-	}
-	d.pos = skipSpace(data, d.pos)
-	if d.pos < len(data) && data[d.pos] == ']' {
-		d.pos++
-		d.depth--
-		return nil
+	if empty, err := d.enter(']'); empty || err != nil {
+		return err
 	}
 	for {
 		v, err := d.value()
@@ -203,20 +178,45 @@ func (d *decoder) array(each func(v Value) error) error {
 		if err := d.finish(v); err != nil {
 			return err
 		}
-		d.pos = skipSpace(data, d.pos)
-		if d.pos < len(data) {
-			switch data[d.pos] {
-			case ',':
-				d.pos = skipSpace(data, d.pos+1)
-				continue
-			case ']':
-				d.pos++
-				d.depth--
-				return nil
-			}
+		if more, err := d.next(']'); !more || err != nil {
+			return err
 		}
-		return d.fail(ErrSyntax)
 	}
+}
+
+// enter steps into the object or array at d.pos, counting its depth;
+// empty reports one that closes at once ({} or []), which it consumes.
+func (d *decoder) enter(closer byte) (empty bool, err error) {
+	d.pos++ // '{' or '['
+	if d.depth++; d.depth > maxDepth {
+		return false, d.fail(ErrSyntax)
+	}
+	d.pos = skipSpace(d.data, d.pos)
+	if d.pos < len(d.data) && d.data[d.pos] == closer {
+		d.pos++
+		d.depth--
+		return true, nil
+	}
+	return false, nil
+}
+
+// next consumes what follows a member or element: a comma (more is true,
+// and the next one starts at d.pos) or the closer (more is false);
+// anything else is a syntax error.
+func (d *decoder) next(closer byte) (more bool, err error) {
+	d.pos = skipSpace(d.data, d.pos)
+	if d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ',':
+			d.pos = skipSpace(d.data, d.pos+1)
+			return true, nil
+		case closer:
+			d.pos++
+			d.depth--
+			return false, nil
+		}
+	}
+	return false, d.fail(ErrSyntax)
 }
 
 // skip consumes the value at d.pos (whitespace already skipped),
