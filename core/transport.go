@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -130,6 +131,17 @@ func TransportError(ctx context.Context, broker, step string, err error) *Error 
 		e.Message = "could not reach " + where + describeNetErr(err)
 	}
 	return e
+}
+
+// ReadBody reads a response body for a flow: at most limit+1 bytes, so the
+// caller can tell an answer past its limit. A body already read in full
+// (the wasm's fetch helper reads bodies in JS) hands its bytes over through
+// a Bytes method instead of being copied again.
+func ReadBody(body io.Reader, limit int64) ([]byte, error) {
+	if m, ok := body.(interface{ Bytes() []byte }); ok {
+		return m.Bytes(), nil
+	}
+	return io.ReadAll(io.LimitReader(body, limit+1))
 }
 
 // BadResponse builds the error for a 2xx answer that cannot be used.

@@ -241,7 +241,7 @@ func parseHeaderLines(b []byte) http.Header {
 
 // memBody is a response body the helper read in full. Nothing can stall
 // it, so guardedFetch does not tie it to the request's context, and Bytes
-// lets a reader that wants it all (cstsession.Caller) take it without a
+// lets a reader that wants it all (core.ReadBody) take it without a
 // copy.
 type memBody struct {
 	*bytes.Reader

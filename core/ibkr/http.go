@@ -49,7 +49,7 @@ func (c *Client) send(ctx context.Context, step, method, url string, header http
 		return nil, core.TransportError(ctx, core.BrokerIBKR, step, err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	b, err := core.ReadBody(resp.Body, limit)
 	if err != nil {
 		return nil, core.TransportError(ctx, core.BrokerIBKR, step, err)
 	}

@@ -62,24 +62,14 @@ func (c *Caller) Do(ctx context.Context, step, method, url string, header http.H
 		return nil, core.TransportError(ctx, c.Broker, step, err)
 	}
 	defer resp.Body.Close()
-	var data []byte
-	if m, ok := resp.Body.(inMemory); ok {
-		data = m.Bytes()
-	} else if data, err = io.ReadAll(io.LimitReader(resp.Body, limit+1)); err != nil {
+	data, err := core.ReadBody(resp.Body, limit)
+	if err != nil {
 		return nil, core.TransportError(ctx, c.Broker, step, err)
 	}
 	if int64(len(data)) > limit {
 		return nil, core.BadResponse(c.Broker, step, resp.StatusCode, "the answer is larger than "+strconv.FormatInt(limit, 10)+" bytes")
 	}
 	return &Reply{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
-}
-
-// inMemory is a response body already read in full (the wasm's fetch
-// helper reads bodies in JS): Bytes hands it over without the copy
-// io.ReadAll would make.
-type inMemory interface {
-	io.ReadCloser
-	Bytes() []byte
 }
 
 // Expect is Do that also turns a non-2xx answer into core.StatusError.
