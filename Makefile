@@ -50,7 +50,7 @@ npm/wasm_exec.js: $(GOROOT_WASM)/wasm_exec.js
 npm/LICENSE-go: $(shell go env GOROOT)/LICENSE
 	cp $< $@
 
-npm/index.mjs: $(JS_SOURCES) node_modules/.package-lock.json
+npm/index.mjs: $(JS_SOURCES) npm/wasm_exec.js node_modules/.package-lock.json
 	node js/build.mjs
 
 node_modules/.package-lock.json: package.json package-lock.json

@@ -3,6 +3,7 @@
 // downloads when the server sends application/wasm.
 
 import { createInit, version } from './api.js';
+import { defineGoClass } from './wasm_exec_inline.js';
 
 export { BrokerAuthError } from './errors.js';
 export { version };
@@ -11,7 +12,7 @@ export const init = createInit({
   async prepareGlobals() {},
   async importWasmExec() {
     const hadProcess = 'process' in globalThis;
-    await import('./wasm_exec.js');
+    defineGoClass();
     // wasm_exec.js leaves a process stub without env behind; code that
     // tests `typeof process !== 'undefined' && process.env.NODE_ENV`
     // would then throw. Give the stub an empty env.

@@ -4,9 +4,8 @@
 //   index.d.ts, index.d.mts
 // The Makefile adds brokerauth.wasm and Go's wasm_exec.js.
 //
-// Go's wasm_exec.js stays a separate file, loaded with a dynamic import at
-// init(): it is copied from the toolchain unchanged, and it only touches
-// globals once the user asks for the runtime.
+// Go's wasm_exec.js ships unchanged next to them (the Makefile copies it from
+// the toolchain) and is also inlined into each entry; see inlineWasmExec.
 
 import { build } from 'esbuild';
 import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
@@ -17,10 +16,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'npm');
 const { version } = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));
 
-const keepWasmExecExternal = {
-  name: 'wasm-exec-external',
+// Go's wasm_exec.js is inlined as the body of defineGoClass(), which
+// init() calls: the toolchain's file, byte for byte, read from npm/ where
+// the Makefile copied it. Loading it as a separate module cost Node about
+// 10 ms of ESM-to-CommonJS translation on every cold start (and a browser
+// one more round trip), and it still only touches globals once the user
+// asks for the runtime.
+const inlineWasmExec = {
+  name: 'wasm-exec-inline',
   setup(b) {
-    b.onResolve({ filter: /^\.\/wasm_exec\.js$/ }, () => ({ path: './wasm_exec.js', external: true }));
+    b.onResolve({ filter: /^\.\/wasm_exec_inline\.js$/ }, () => ({ path: join(out, 'wasm_exec.js'), namespace: 'wasm-exec' }));
+    b.onLoad({ filter: /.*/, namespace: 'wasm-exec' }, (args) => ({
+      contents: `export function defineGoClass() {\n${readFileSync(args.path, 'utf8')}\n}\n`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -29,9 +38,12 @@ const common = {
   target: 'es2020',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [keepWasmExecExternal],
+  plugins: [inlineWasmExec],
   define: { __BROKERAUTH_VERSION__: JSON.stringify(version) },
-  banner: { js: `// brokerauth ${version} — built from js/ by js/build.mjs; do not edit.` },
+  banner: {
+    js: `// brokerauth ${version} — built from js/ by js/build.mjs; do not edit.\n` +
+      "// Includes Go's wasm_exec.js, Copyright The Go Authors, under the BSD-style license in LICENSE-go.",
+  },
 };
 
 await Promise.all([

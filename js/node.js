@@ -3,6 +3,7 @@
 // global that Node 18 lacks and wasm_exec.js requires.
 
 import { createInit, version } from './api.js';
+import { defineGoClass } from './wasm_exec_inline.js';
 
 export { BrokerAuthError } from './errors.js';
 export { version };
@@ -20,7 +21,7 @@ export const init = createInit({
   },
   async importWasmExec() {
     const hadFS = 'fs' in globalThis;
-    await import('./wasm_exec.js');
+    defineGoClass();
     // wasm_exec.js's fs stub prints Go's output (a crash report) with
     // console.log, i.e. on stdout, where it would corrupt a program's
     // output (the CLI prints JSON there): send it to stderr.
