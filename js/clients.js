@@ -4,8 +4,8 @@
 // file only checks arguments, shapes requests and parses JSON bodies.
 //
 // The Go namespace offers, for every broker:
-//   newClient(broker, options, onSessionChange) → { id }
-//   clientCall(id, method, args, callId?, settle) → settle({value}|{error})
+//   newClient(broker, options, onSessionChange) → id
+//   clientCall(id, method, callId, settle, ...args) → settle(true, value) | settle(false, error)
 //   clientSession(id)                           → session | null
 //   keepAliveStart(id, intervalMs, onError)     → keepalive id
 //   keepAliveStop(keepaliveId)
@@ -69,7 +69,7 @@ class BrokerClient {
     // be collected. So Go gets a listener that reaches the client only
     // through a WeakRef.
     const listener = onSessionChange ? BrokerClient.#listenerFor(this) : undefined;
-    const { id } = runtime.callSync(ns.newClient, [broker, rest, listener]);
+    const id = runtime.callSync(ns.newClient, [broker, rest, listener]);
     this.#id = id;
     if (goClients) goClients.register(this, { ns, runtime, id });
   }
@@ -219,7 +219,7 @@ class BrokerClient {
 
   /** @protected */
   _call(method, args, signal) {
-    if (!signal) return this.#runtime.callAsync(this.#ns.clientCall, [this.#id, method, args]);
+    if (!signal) return this.#runtime.callAsync(this.#ns.clientCall, [this.#id, method, 0], args);
     if (signal.aborted) {
       return Promise.reject(new BrokerAuthError(codeCanceled, `${method} was aborted before it started`, { broker: this.#broker, step: method }));
     }
@@ -233,7 +233,7 @@ class BrokerClient {
       if (!runtime.stopped) runtime.callSync(ns.cancelCall, [callId]);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    return runtime.callAsync(ns.clientCall, [this.#id, method, args, callId])
+    return runtime.callAsync(ns.clientCall, [this.#id, method, callId], args)
       .finally(() => signal.removeEventListener('abort', onAbort));
   }
 }

@@ -148,13 +148,14 @@ export class Runtime {
   }
 
   /**
-   * Call a namespace function that starts work in Go and hands its outcome,
-   * {value} or {error}, to the function passed as its last argument
-   * (wasm/bridge.go startAsync); resolve with the value or reject with a
-   * BrokerAuthError. Rejects with runtime_stopped if Go stops first. The
+   * Call a namespace function that starts work in Go and hands its outcome
+   * to the settle function placed between `before` and `after` in its
+   * arguments: settle(true, value) or settle(false, error object)
+   * (wasm/bridge.go startAsync). Resolves with the value or rejects with a
+   * BrokerAuthError; rejects with runtime_stopped if Go stops first. The
    * Promise is made here: one made from Go would cost a js.FuncOf per call.
    */
-  callAsync(fn, args) {
+  callAsync(fn, before, after = []) {
     if (this.stopped) return Promise.reject(this.stoppedError());
     return new Promise((resolve, reject) => {
       this.pending.add(reject);
@@ -165,17 +166,18 @@ export class Runtime {
         this.pending.delete(reject);
         this.release();
       };
-      const settle = (outcome) => {
+      const settle = (ok, value) => {
         if (finished) return;
         done();
-        if (outcome && outcome.error) {
-          reject(new BrokerAuthError(outcome.error.code, outcome.error.message, outcome.error));
+        if (ok === true) {
+          resolve(value);
         } else {
-          resolve(outcome ? outcome.value : undefined);
+          const e = value || {};
+          reject(new BrokerAuthError(e.code, e.message, e));
         }
       };
       try {
-        this.callSync(fn, [...args, settle]);
+        this.callSync(fn, [...before, settle, ...after]);
       } catch (err) {
         done();
         reject(err);

@@ -42,13 +42,19 @@ func syncFunc(fn func(args []js.Value) (any, error)) js.Func {
 
 // startAsync runs work in a goroutine of its own, so that it may block on
 // I/O (which, in js/wasm, waits on the JS event loop), and hands its
-// outcome to the JS function resolve: {value} or {error}, never a
-// rejection, which keeps one code path for errors and never produces an
-// unhandled rejection inside the wrapper. The wrapper makes the Promise and
-// passes its settle function; a Promise made from Go would need a js.FuncOf
-// executor made and released on every call.
-func startAsync(resolve js.Value, work func() (any, error)) {
-	runAsync(func() { resolve.Invoke(settle(work)) })
+// outcome to the JS function settle: settle(true, value) or settle(false,
+// error object), never a rejection, which keeps one code path for errors
+// and never produces an unhandled rejection inside the wrapper. The
+// wrapper makes the Promise and passes its settle function; a Promise made
+// from Go would need a js.FuncOf executor made and released on every call.
+// Two plain arguments, not an {value}/{error} envelope: every JS object Go
+// makes or receives is a reference with a finalizer, the costliest part of
+// a crossing.
+func startAsync(settleFn js.Value, work func() (any, error)) {
+	runAsync(func() {
+		ok, v := settle(work)
+		settleFn.Invoke(ok, v)
+	})
 }
 
 // runAsync runs job on a goroutine of its own, reusing one that finished
@@ -83,24 +89,19 @@ func worker(job func()) {
 	}
 }
 
-// settle runs work and packs its outcome for startAsync, recovering panics.
-func settle(work func() (any, error)) (outcome js.Value) {
+// settle runs work for startAsync, recovering panics: ok and the value,
+// or false and the error object.
+func settle(work func() (any, error)) (ok bool, outcome any) {
 	defer func() {
 		if r := recover(); r != nil {
-			outcome = envelope("error", errorToJS(panicError(r)))
+			ok, outcome = false, errorToJS(panicError(r))
 		}
 	}()
 	v, err := work()
 	if err != nil {
-		return envelope("error", errorToJS(err))
+		return false, errorToJS(err)
 	}
-	return envelope("value", v)
-}
-
-func envelope(key string, v any) js.Value {
-	o := jsObject.New()
-	o.Set(key, v)
-	return o
+	return true, v
 }
 
 // panicError turns a recovered panic into an internal error. Only runtime

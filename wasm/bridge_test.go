@@ -67,27 +67,34 @@ func TestSyncFuncRecoversPanics(t *testing.T) {
 }
 
 // outcome runs work through startAsync and waits for what it hands to
-// resolve; the test goroutine blocks while the event loop runs the work.
-func outcome(work func() (any, error)) js.Value {
-	ch := make(chan js.Value, 1)
-	resolve := js.FuncOf(func(_ js.Value, args []js.Value) any { ch <- args[0]; return nil })
-	defer resolve.Release()
-	startAsync(resolve.Value, work)
-	return <-ch
+// settle; the test goroutine blocks while the event loop runs the work.
+func outcome(work func() (any, error)) (bool, js.Value) {
+	type result struct {
+		ok bool
+		v  js.Value
+	}
+	ch := make(chan result, 1)
+	settleFn := js.FuncOf(func(_ js.Value, args []js.Value) any { ch <- result{args[0].Bool(), args[1]}; return nil })
+	defer settleFn.Release()
+	startAsync(settleFn.Value, work)
+	r := <-ch
+	return r.ok, r.v
 }
 
 func TestStartAsync(t *testing.T) {
-	ok := outcome(func() (any, error) { return "done", nil })
-	assert.Equal(t, "done", ok.Get("value").String())
+	ok, v := outcome(func() (any, error) { return "done", nil })
+	assert.True(t, ok)
+	assert.Equal(t, "done", v.String())
 
-	failed := outcome(func() (any, error) {
+	ok, e := outcome(func() (any, error) {
 		return nil, &core.Error{Code: "network", Broker: "ig", Step: "login", Retryable: true, Message: "connection refused"}
 	})
-	e := failed.Get("error")
+	assert.False(t, ok)
 	assert.Equal(t, "network", e.Get("code").String())
 	assert.Equal(t, "ig", e.Get("broker").String())
 	assert.True(t, e.Get("retryable").Bool())
 
-	panicked := outcome(func() (any, error) { panic("boom") })
-	assert.Equal(t, string(codeInternal), panicked.Get("error").Get("code").String())
+	ok, panicked := outcome(func() (any, error) { panic("boom") })
+	assert.False(t, ok)
+	assert.Equal(t, string(codeInternal), panicked.Get("code").String())
 }

@@ -58,7 +58,7 @@ func registerClientFuncs(ns js.Value) {
 	ns.Set("cancelCall", syncFunc(cancelCall))
 }
 
-// newClient(broker, options, onSessionChange?) → {id}
+// newClient(broker, options, onSessionChange?) → id
 func newClient(args []js.Value) (any, error) {
 	broker, err := argString(args, 0, "broker")
 	if err != nil {
@@ -84,7 +84,7 @@ func newClient(args []js.Value) (any, error) {
 	defer registry.Unlock()
 	registry.next++
 	registry.clients[registry.next] = c
-	return map[string]any{"id": registry.next}, nil
+	return registry.next, nil
 }
 
 func lookupClient(args []js.Value) (int, sessionClient, error) {
@@ -110,15 +110,18 @@ func clientSession(args []js.Value) (any, error) {
 	return sessionToJS(c.Session()), nil
 }
 
-// clientCall(id, method, args[], callId?, resolve) starts a call and hands
-// its outcome, {value} or {error}, to resolve (the last argument). With a
-// callId, cancelCall(callId) ends the call's context (the wrapper does so
-// when the caller's AbortSignal fires); it then fails with code canceled.
+// clientCall(id, method, callId, settle, ...args) starts a call and hands
+// its outcome to settle: settle(true, value) or settle(false, error). With
+// a callId other than 0, cancelCall(callId) ends the call's context (the
+// wrapper does so when the caller's AbortSignal fires); it then fails with
+// code canceled. The method's own arguments come last, spread, rather than
+// as one array: an array is one more JS reference, and its length and each
+// element one more crossing each.
 func clientCall(args []js.Value) (any, error) {
-	if len(args) == 0 || args[len(args)-1].Type() != js.TypeFunction {
-		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "the last argument must be the function that takes the outcome"}
+	if len(args) < 4 || args[3].Type() != js.TypeFunction {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "the fourth argument must be the function that takes the outcome"}
 	}
-	resolve := args[len(args)-1]
+	settleFn := args[3]
 	id, c, err := lookupClient(args)
 	if err != nil {
 		return nil, err
@@ -127,28 +130,21 @@ func clientCall(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var callArgs []js.Value
-	if len(args) > 2 && args[2].InstanceOf(jsArray) {
-		n := args[2].Length() // each Length and Index is a crossing into JS
-		callArgs = make([]js.Value, n)
-		for i := range callArgs {
-			callArgs[i] = args[2].Index(i)
-		}
-	}
+	callArgs := args[4:]
 	// Only a call that JS may cancel gets a cancelable context, and it is
 	// not canceled when the call returns: doing so made Chromium log
 	// fetches that were still finishing as aborted.
 	ctx := context.Background()
 	callID := 0
-	if len(args) > 3 && args[3].Type() == js.TypeNumber {
-		callID = args[3].Int()
+	if args[2].Type() == js.TypeNumber && args[2].Int() != 0 {
+		callID = args[2].Int()
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
 		registry.Lock()
 		registry.calls[callID] = cancel
 		registry.Unlock()
 	}
-	startAsync(resolve, func() (any, error) {
+	startAsync(settleFn, func() (any, error) {
 		defer func() {
 			if callID != 0 {
 				registry.Lock()

@@ -44,7 +44,7 @@ func TestClientCallsNeedAKnownClient(t *testing.T) {
 		assert.Equal(t, string(core.CodeInvalidArgument), out.Get("code").String(), fn)
 	}
 	out := ns.Call("newClient", "ig", js.ValueOf(map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "baseURL": "http://127.0.0.1:1/gateway/deal"}))
-	id := out.Get("id")
+	id := out
 	require.Equal(t, js.TypeNumber, id.Type())
 	assert.True(t, ns.Call("clientSession", id).IsNull(), "no session before login")
 	assert.True(t, ns.Call("closeClient", id).IsNull())
