@@ -87,13 +87,17 @@ func parsePEMKey(text string) (*rsa.PublicKey, error) {
 }
 
 // parseDERKey takes DER of unknown kind: the brokers send SPKI, but a bare
-// PKCS#1 RSAPublicKey is unambiguous and costs nothing to accept.
+// PKCS#1 RSAPublicKey is unambiguous and costs nothing to accept. The two
+// differ in their first member (SPKI's is the algorithm SEQUENCE, PKCS#1's
+// the modulus INTEGER), so a key of either shape keeps the specific reason
+// it failed for.
 func parseDERKey(b []byte) (*rsa.PublicKey, error) {
-	if key, err := parseSPKI(b); err == nil || !isCode(err, CodeInvalidKey) {
-		return key, err
-	}
-	if key, err := parsePKCS1(b); err == nil || !isCode(err, CodeInvalidKey) {
-		return key, err
+	in := der.Cursor(b)
+	if outer, ok := in.Read(der.Sequence); ok {
+		if _, isSPKI := outer.Read(der.Sequence); isSPKI {
+			return parseSPKI(b)
+		}
+		return parsePKCS1(b)
 	}
 	return nil, newError(CodeInvalidKey, "encryptionKey decodes from base64 but is not a DER public key (truncated or corrupted?)")
 }
@@ -101,8 +105,8 @@ func parseDERKey(b []byte) (*rsa.PublicKey, error) {
 // Parse failures are built only when they happen (no fmt on the success
 // path, which runs on every login), and fresh each time, since callers may
 // fill in Broker and Step.
-func errNotSPKI() *Error {
-	return &Error{Code: CodeInvalidKey, Message: "encryptionKey is not a valid DER SubjectPublicKeyInfo"}
+func errNotSPKI(what string) *Error {
+	return &Error{Code: CodeInvalidKey, Message: "encryptionKey is not a valid DER SubjectPublicKeyInfo: " + what}
 }
 
 func errNotPKCS1() *Error {
@@ -115,20 +119,26 @@ func errNotPKCS1() *Error {
 func parseSPKI(b []byte) (*rsa.PublicKey, error) {
 	in := der.Cursor(b)
 	spki, ok := in.Read(der.Sequence)
-	if !ok || !in.Empty() {
-		return nil, errNotSPKI()
+	if !ok {
+		return nil, errNotSPKI("its outer SEQUENCE is cut short (truncated?)")
+	}
+	if !in.Empty() {
+		return nil, errNotSPKI("bytes follow its outer SEQUENCE")
 	}
 	alg, ok := spki.Read(der.Sequence)
 	if !ok {
-		return nil, errNotSPKI()
+		return nil, errNotSPKI("its algorithm identifier is malformed")
 	}
 	oid, ok := alg.Read(der.OID)
 	if !ok {
-		return nil, errNotSPKI()
+		return nil, errNotSPKI("its algorithm identifier has no object identifier")
 	}
 	bits, ok := spki.Read(der.BitString)
-	if !ok || !spki.Empty() || len(bits) == 0 {
-		return nil, errNotSPKI()
+	if !ok || len(bits) == 0 {
+		return nil, errNotSPKI("the key BIT STRING after the algorithm identifier is missing or malformed")
+	}
+	if !spki.Empty() {
+		return nil, errNotSPKI("fields follow the key BIT STRING")
 	}
 	if name := der.OIDString(oid); string(oid) != oidRSAEncryptionDER {
 		if what, known := oidKnownNonRSA[name]; known {
@@ -139,7 +149,7 @@ func parseSPKI(b []byte) (*rsa.PublicKey, error) {
 	// RSA parameters must be NULL (RFC 3279); some encoders omit them.
 	if !alg.Empty() {
 		if null, ok := alg.Read(der.Null); !ok || !null.Empty() || !alg.Empty() {
-			return nil, errNotSPKI()
+			return nil, errNotSPKI("the RSA algorithm parameters are not NULL")
 		}
 	}
 	if bits[0] != 0 {

@@ -213,3 +213,45 @@ func assertCode(t *testing.T, err error, code Code) {
 		assert.Equal(t, code, e.Code, "message: %s", e.Message)
 	}
 }
+
+// A key that is recognisably a SubjectPublicKeyInfo keeps the reason it
+// failed in the message, rather than a generic "not a DER public key".
+func TestMalformedSPKIKeepsItsReason(t *testing.T) {
+	pub := rsaTestKey(t, 2048).PublicKey
+	spki, err := x509.MarshalPKIXPublicKey(&pub)
+	require.NoError(t, err)
+	// spki = 30 82 01 22 | 30 0d (OID 06 09 …, NULL 05 00) | 03 82 01 0f 00 <PKCS#1>
+	withBits := func(pad byte) []byte {
+		b := append([]byte{}, spki...)
+		b[23] = pad // the BIT STRING's unused-bits byte
+		return b
+	}
+	withParams := func() []byte {
+		b := append([]byte{}, spki...)
+		b[17], b[18] = 0x04, 0x00 // an empty OCTET STRING where NULL belongs
+		return b
+	}
+	evenModulus := func() []byte {
+		b := append([]byte{}, spki...)
+		b[len(b)-6] &^= 1 // the modulus's last byte (before 02 03 01 00 01)
+		return b
+	}
+	tests := []struct {
+		name string
+		der  []byte
+		want string
+	}{
+		{"bits not whole bytes", withBits(3), "not whole bytes"},
+		{"parameters not NULL", withParams(), "parameters are not NULL"},
+		{"even modulus", evenModulus(), "modulus is even"},
+		{"fields after the key", append(append([]byte{0x30, 0x82, 0x01, 0x24}, spki[4:]...), 0x05, 0x00), "fields follow the key BIT STRING"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseEncryptionKey(base64.StdEncoding.EncodeToString(tt.der))
+			assertCode(t, err, CodeInvalidKey)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "truncated or corrupted")
+		})
+	}
+}
