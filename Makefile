@@ -69,7 +69,9 @@ test-deps: node_modules/.package-lock.json
 
 test: test-deps build test-go test-wasm test-js test-browser
 
+# go.mod and go.sum must say exactly what the code imports.
 test-go:
+	go mod tidy -diff
 	go vet ./core
 	go test -count=1 ./core/...
 
