@@ -245,9 +245,23 @@ export class IGClient extends BrokerClient {
     this.defaultKeepAliveMs = 60_000;
   }
 
-  /** Switch the session to another account. */
+  /**
+   * Switch the session to another account. v2: PUT /session (a new
+   * X-SECURITY-TOKEN); v3: no request, IG-ACCOUNT-ID names the account on
+   * every later call. The account stays chosen across automatic re-logins.
+   */
   async switchAccount(accountId) {
     return freezeSession(await this._call('switchAccount', [checkAccountId('ig', accountId)]));
+  }
+
+  /** Switch and make the account IG's default for later logins (PUT /session with defaultAccount). */
+  async setDefaultAccount(accountId) {
+    return freezeSession(await this._call('setDefaultAccount', [checkAccountId('ig', accountId)]));
+  }
+
+  /** The session's CST and X-SECURITY-TOKEN: { cst, xst } (v3 fetches them with GET /session?fetchSessionTokens=true). */
+  async sessionTokens() {
+    return Object.freeze(await this._call('sessionTokens', []));
   }
 
   /** v3: new access token from the refresh token (a login when it is gone); v2: a new login. */

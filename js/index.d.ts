@@ -184,7 +184,17 @@ export interface StreamingCredentials {
 }
 
 export interface IGClient extends BrokerClient<CSTSession> {
+  /**
+   * Switch to another account. v2: PUT /session (a new X-SECURITY-TOKEN);
+   * v3: no request, IG-ACCOUNT-ID names the account on every later call. An
+   * account the v2 login does not list is `invalid_argument`. The account
+   * stays chosen across automatic re-logins; login() and logout() forget it.
+   */
   switchAccount(accountId: string): Promise<CSTSession>;
+  /** Switch and make the account IG's default for later logins (PUT /session with defaultAccount; v3 fetches CST/X-SECURITY-TOKEN for it). */
+  setDefaultAccount(accountId: string): Promise<CSTSession>;
+  /** The session's CST and X-SECURITY-TOKEN (v3: GET /session?fetchSessionTokens=true). Secrets. */
+  sessionTokens(): Promise<{ readonly cst: string; readonly xst: string }>;
   /** v3: a new access token from the refresh token (a login if it is gone); v2: a new login. */
   refresh(): Promise<CSTSession>;
   /** The Lightstreamer login (v3 sessions fetch CST/X-SECURITY-TOKEN for it). */

@@ -49,7 +49,7 @@ func (c capitalClient) request(ctx context.Context, method, path string, body []
 func (c capitalClient) extra(ctx context.Context, method string, args []js.Value) (any, bool, error) {
 	switch method {
 	case "switchAccount":
-		return switchAccount(ctx, c, args)
+		return switchAccount(ctx, c.SwitchAccount, args)
 	case "ping":
 		return nil, true, c.Ping(ctx)
 	}

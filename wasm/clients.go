@@ -186,19 +186,14 @@ func cancelCall(args []js.Value) (any, error) {
 	return nil, nil
 }
 
-// accountSwitcher is the IG and Capital.com clients' SwitchAccount.
-type accountSwitcher interface {
-	SwitchAccount(ctx context.Context, accountID string) (*core.Session, error)
-}
-
-// switchAccount runs the "switchAccount" method for either client: args
-// are [accountId].
-func switchAccount(ctx context.Context, c accountSwitcher, args []js.Value) (any, bool, error) {
+// switchAccount runs an account switch of the IG or Capital.com client
+// (SwitchAccount, IG's SetDefaultAccount): args are [accountId].
+func switchAccount(ctx context.Context, switchTo func(context.Context, string) (*core.Session, error), args []js.Value) (any, bool, error) {
 	id, err := argString(args, 0, "accountId")
 	if err != nil {
 		return nil, true, err
 	}
-	s, err := c.SwitchAccount(ctx, id)
+	s, err := switchTo(ctx, id)
 	return sessionToJS(s), true, err
 }
 

@@ -50,7 +50,15 @@ func (c igClient) request(ctx context.Context, method, path string, body []byte,
 func (c igClient) extra(ctx context.Context, method string, args []js.Value) (any, bool, error) {
 	switch method {
 	case "switchAccount":
-		return switchAccount(ctx, c, args)
+		return switchAccount(ctx, c.SwitchAccount, args)
+	case "setDefaultAccount":
+		return switchAccount(ctx, c.SetDefaultAccount, args)
+	case "sessionTokens":
+		cst, xst, err := c.SessionTokens(ctx)
+		if err != nil {
+			return nil, true, err
+		}
+		return map[string]any{"cst": cst, "xst": xst}, true, nil
 	case "refresh":
 		s, err := c.Refresh(ctx)
 		return sessionToJS(s), true, err

@@ -224,12 +224,23 @@ func TestSwitchAccount(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(resp.Body), `"accountId":"250316283046346694"`)
 
+	// The login answer lists every account: an unknown one is refused
+	// before any request.
+	switches := e.sim.Stats().Switches
 	_, err = c.SwitchAccount(ctx, "42")
 	ce := coreErr(t, err)
-	assert.Equal(t, core.Code(sim.CapitalCodeInvalidAccountID), ce.Code)
+	assert.Equal(t, core.CodeInvalidArgument, ce.Code)
 	assert.Equal(t, "switch", ce.Step)
-	assert.Equal(t, 400, ce.Status)
+	assert.Equal(t, 0, ce.Status)
+	assert.Equal(t, switches, e.sim.Stats().Switches, "nothing was sent")
 	assert.Equal(t, after, c.Session(), "a failed switch keeps the session")
+
+	// The account chosen survives a re-login after the session died.
+	e.sim.ExpireAllSessions()
+	resp, err = c.Request(ctx, "GET", "/api/v1/session", nil, nil)
+	require.NoError(t, err)
+	assert.Contains(t, string(resp.Body), `"accountId":"250316283046346694"`)
+	assert.Equal(t, "250316283046346694", c.Session().AccountID)
 }
 
 func TestKeepAliveAndLogout(t *testing.T) {

@@ -31,7 +31,7 @@ func New(cfg Config) (*Client, error) {
 		m:    cstsession.NewManager(s.OnSessionChange),
 		gate: cstsession.LoginGate(s.base, s.APIKey),
 	}
-	c.auth = cstsession.Auth{M: c.m, Broker: broker, Login: c.login}
+	c.auth = cstsession.Auth{M: c.m, Broker: broker, Login: c.login, Switch: c.switchOnce, ListsAccounts: true}
 	return c, nil
 }
 
@@ -39,8 +39,10 @@ func New(cfg Config) (*Client, error) {
 // login and after Logout.
 func (c *Client) Session() *core.Session { return c.m.Clone() }
 
-// Login logs in anew, whatever the current session.
+// Login logs in anew, whatever the current session, on the account the
+// broker starts a login on (an account SwitchAccount chose is forgotten).
 func (c *Client) Login(ctx context.Context) (*core.Session, error) {
+	c.auth.ForgetAccount()
 	s, err := c.m.Change(ctx, broker, "login", c.login)
 	return s.Clone(), err
 }
@@ -56,6 +58,7 @@ func (c *Client) Refresh(ctx context.Context) (*core.Session, error) {
 // session is forgotten all the same and the error returned.
 func (c *Client) Logout(ctx context.Context) error {
 	var callErr error
+	c.auth.ForgetAccount()
 	_, err := c.m.Change(ctx, broker, "logout", func(ctx context.Context, cur *core.Session) (*core.Session, error) {
 		if cur == nil {
 			return nil, nil

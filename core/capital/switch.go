@@ -24,10 +24,8 @@ func (c *Client) switchOnce(ctx context.Context, cur *core.Session, accountID st
 	if err != nil {
 		return nil, err
 	}
-	// Capital.com does not document a new X-SECURITY-TOKEN on a switch:
-	// one is adopted if it comes, none is required.
-	if err := cstsession.CheckSwitchAnswer(broker, r, false); err != nil {
+	if err := cstsession.CheckSwitchAnswer(broker, r); err != nil {
 		return nil, err
 	}
-	return cstsession.WithXST(cur, accountID, r.Header.Get("X-SECURITY-TOKEN")), nil
+	return cstsession.AfterSwitch(cur, accountID, r), nil
 }

@@ -35,7 +35,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{s: s, call: cstsession.Caller{Broker: broker, HTTP: s.HTTPClient, Timeout: s.Timeout}}
 	c.m = cstsession.NewManager(s.OnSessionChange)
-	c.auth = cstsession.Auth{M: c.m, Broker: broker, Login: c.login}
+	// A v2 login lists every account of the login; a v3 login names one.
+	c.auth = cstsession.Auth{M: c.m, Broker: broker, Login: c.login, Switch: c.switchOnce, ListsAccounts: s.version == 2}
 	if s.version == 3 {
 		c.auth.Renew = c.renewV3
 		c.auth.Stale = func(sess *core.Session) bool {
@@ -49,8 +50,10 @@ func New(cfg Config) (*Client, error) {
 // login and after Logout.
 func (c *Client) Session() *core.Session { return c.m.Clone() }
 
-// Login logs in anew, whatever the current session.
+// Login logs in anew, whatever the current session, on the account the
+// broker starts a login on (an account SwitchAccount chose is forgotten).
 func (c *Client) Login(ctx context.Context) (*core.Session, error) {
+	c.auth.ForgetAccount()
 	s, err := c.m.Change(ctx, broker, "login", c.login)
 	return s.Clone(), err
 }
@@ -71,6 +74,7 @@ func (c *Client) Refresh(ctx context.Context) (*core.Session, error) {
 // forgotten all the same and the error returned.
 func (c *Client) Logout(ctx context.Context) error {
 	var callErr error
+	c.auth.ForgetAccount()
 	_, err := c.m.Change(ctx, broker, "logout", func(ctx context.Context, cur *core.Session) (*core.Session, error) {
 		c.refreshToken = ""
 		if cur == nil {

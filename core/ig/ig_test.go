@@ -319,20 +319,73 @@ func TestSwitchAccount(t *testing.T) {
 		same, err := c.SwitchAccount(ctx, "Z3SIM2")
 		require.NoError(t, err)
 		assert.Equal(t, after, same)
+		// The v2 login lists every account: an unknown one is refused
+		// before any request.
 		_, err = c.SwitchAccount(ctx, "NOPE")
 		e := coreErr(t, err)
 		assert.Equal(t, "switch", e.Step)
-		assert.Equal(t, core.Code(sim.IGCodeUnknownAccount), e.Code)
+		assert.Equal(t, core.CodeInvalidArgument, e.Code)
+		assert.Equal(t, 1, s.Stats().Switches, "nothing was sent")
 	})
-	t.Run("v3 moves IG-ACCOUNT-ID", func(t *testing.T) {
+	t.Run("v3 moves IG-ACCOUNT-ID without a request", func(t *testing.T) {
 		s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{Version: 3})
 		after, err := c.SwitchAccount(ctx, "Z3SIM2") // logs in first
 		require.NoError(t, err)
+		assert.Equal(t, "Z3SIM2", after.AccountID)
 		assert.Equal(t, "Z3SIM2", after.Headers["IG-ACCOUNT-ID"])
+		assert.Equal(t, "Z3SIM2", c.Session().Headers["IG-ACCOUNT-ID"])
 		resp, err := c.Request(ctx, "GET", "/session", nil, nil)
 		require.NoError(t, err)
 		assert.Contains(t, string(resp.Body), `"accountId":"Z3SIM2"`)
+		assert.Equal(t, 0, s.Stats().Switches, "no PUT /session")
+
+		// The account stays chosen across a refresh and a re-login.
+		s.ExpireAccessTokens()
+		resp, err = c.Request(ctx, "GET", "/session", nil, nil)
+		require.NoError(t, err)
+		assert.Contains(t, string(resp.Body), `"accountId":"Z3SIM2"`)
+		s.ExpireAllSessions()
+		resp, err = c.Request(ctx, "GET", "/session", nil, nil)
+		require.NoError(t, err)
+		assert.Contains(t, string(resp.Body), `"accountId":"Z3SIM2"`)
+		assert.Equal(t, 2, s.Stats().Logins[sim.IGDemoAPIKey])
+
+		// v3 does not list the accounts: an unknown one is IG's to refuse,
+		// on the next call.
+		_, err = c.SwitchAccount(ctx, "NOPE")
+		require.NoError(t, err)
+		_, err = c.Request(ctx, "GET", "/session", nil, nil)
+		e := coreErr(t, err)
+		assert.Equal(t, core.Code(sim.IGCodeAccountTokenInvalid), e.Code)
+		assert.Equal(t, 401, e.Status)
+
+		// An explicit Login starts on IG's default account again.
+		fresh, err := c.Login(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, "Z3SIM1", fresh.Headers["IG-ACCOUNT-ID"])
+	})
+	t.Run("SetDefaultAccount on v3 sends PUT /session with fetched CST/XST", func(t *testing.T) {
+		s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{Version: 3})
+		after, err := c.SetDefaultAccount(ctx, "Z3SIM2")
+		require.NoError(t, err)
+		assert.Equal(t, "Z3SIM2", after.Headers["IG-ACCOUNT-ID"])
+		assert.NotContains(t, after.Headers, "CST", "v3 headers stay the OAuth ones")
 		assert.Equal(t, 1, s.Stats().Switches)
+		// Later logins start on the new default, v2 ones too.
+		fresh, err := c.Login(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, "Z3SIM2", fresh.AccountID)
+	})
+	t.Run("v2 re-login goes back to the chosen account", func(t *testing.T) {
+		s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
+		_, err := c.SwitchAccount(ctx, "Z3SIM2")
+		require.NoError(t, err)
+		s.ExpireAllSessions()
+		resp, err := c.Request(ctx, "GET", "/session", nil, nil)
+		require.NoError(t, err)
+		assert.Contains(t, string(resp.Body), `"accountId":"Z3SIM2"`)
+		assert.Equal(t, "Z3SIM2", c.Session().AccountID)
+		assert.Equal(t, 2, s.Stats().Switches, "the re-login switched back")
 	})
 	t.Run("after the session died", func(t *testing.T) {
 		s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})

@@ -19,34 +19,43 @@ type StreamingCredentials struct {
 	Password  string // "CST-" + CST + "|XST-" + XST
 }
 
+// SessionTokens returns the session's CST and X-SECURITY-TOKEN, logging in
+// first if there is none. A v2 session holds them already. A v3 (OAuth)
+// session does not: IG hands them out for GET /session?fetchSessionTokens=true
+// (PROTOCOLS.md §2), which this sends with the usual re-login once if the
+// session has died. They are secrets, like the session's headers.
+func (c *Client) SessionTokens(ctx context.Context) (cst, xst string, err error) {
+	cst, xst, _, err = c.sessionTokens(ctx, "tokens")
+	return cst, xst, err
+}
+
+// sessionTokens is SessionTokens for step, with the session they belong to.
+func (c *Client) sessionTokens(ctx context.Context, step string) (cst, xst string, s *core.Session, err error) {
+	s, _, err = c.auth.Session(ctx)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if c.s.version != 3 {
+		return s.Headers["CST"], s.Headers["X-SECURITY-TOKEN"], s, nil
+	}
+	r, err := c.auth.Send(ctx, func(ctx context.Context, cur *core.Session) (*cstsession.Reply, error) {
+		s = cur
+		return c.call.Do(ctx, step, http.MethodGet, c.s.base+fetchTokensPath, c.authHeader(cur, "1"), nil, cstsession.AuthLimit)
+	})
+	if err != nil {
+		return "", "", nil, err
+	}
+	cst, xst, err = c.tokensOf(step, r)
+	return cst, xst, s, err
+}
+
 // StreamingCredentials returns the Lightstreamer login for the session,
-// logging in first if there is none. A v2 session already holds CST and
-// X-SECURITY-TOKEN. A v3 (OAuth) session does not: they come from
-// GET /session?fetchSessionTokens=true, as PROTOCOLS.md §2 says, with the
-// usual re-login once if the session has died.
+// logging in first if there is none: the session's tokens (SessionTokens),
+// its lightstreamerEndpoint and its account.
 func (c *Client) StreamingCredentials(ctx context.Context) (*StreamingCredentials, error) {
-	s, _, err := c.auth.Session(ctx)
+	cst, xst, s, err := c.sessionTokens(ctx, "streaming")
 	if err != nil {
 		return nil, err
-	}
-	cst, xst := s.Headers["CST"], s.Headers["X-SECURITY-TOKEN"]
-	if c.s.version == 3 {
-		r, err := c.auth.Send(ctx, func(ctx context.Context, s *core.Session) (*cstsession.Reply, error) {
-			return c.call.Do(ctx, "streaming", http.MethodGet, c.s.base+"/session?fetchSessionTokens=true", c.authHeader(s, "1"), nil, cstsession.AuthLimit)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if !r.OK() {
-			return nil, c.call.StatusError("streaming", r)
-		}
-		cst, xst = r.Header.Get("CST"), r.Header.Get("X-SECURITY-TOKEN")
-		if s = c.Session(); s == nil {
-			return nil, &core.Error{Code: core.CodeNotLoggedIn, Broker: broker, Step: "streaming", Message: "logged out meanwhile"}
-		}
-	}
-	if cst == "" || xst == "" {
-		return nil, core.BadResponse(broker, "streaming", 0, "IG sent no CST or X-SECURITY-TOKEN for streaming")
 	}
 	return &StreamingCredentials{
 		Endpoint:  s.StreamingEndpoint,

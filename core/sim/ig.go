@@ -21,7 +21,8 @@ const (
 // IGAPIPrefix is where IG's REST API lives on its hosts.
 const IGAPIPrefix = "/gateway/deal"
 
-// IG error codes, from PROTOCOLS.md §2 unless marked as a guess.
+// IG error codes, from docs/PROTOCOLS.md §2 and §6.1 unless marked as a
+// guess.
 const (
 	IGCodeAPIKeyMissing       = "error.security.api-key-missing"
 	IGCodeAPIKeyInvalid       = "error.security.api-key-invalid"
@@ -30,13 +31,12 @@ const (
 	IGCodeClientTokenInvalid  = "error.security.client-token-invalid"
 	IGCodeAccountTokenInvalid = "error.security.account-token-invalid"
 	IGCodeOAuthTokenInvalid   = "error.security.oauth-token-invalid"
-	// Guesses: IG documents none of these.
-	IGCodeClientTokenMissing  = "error.security.client-token-missing"              // guess
-	IGCodeAccountTokenMissing = "error.security.account-token-missing"             // guess
-	IGCodeInvalidVersion      = "error.request.invalid.version"                    // guess
-	IGCodeInvalidRequest      = "validation.null-not-allowed.request"              // guess (IG's validation style)
-	IGCodeSameAccount         = "error.switch.accountId-must-be-different"         // seen in the wild, status 412 a guess
-	IGCodeUnknownAccount      = "error.switch.cannot-switch-to-unknown-account-id" // guess
+	IGCodeClientTokenMissing  = "error.security.client-token-missing"
+	IGCodeAccountTokenMissing = "error.security.account-token-missing"     // guess
+	IGCodeInvalidVersion      = "error.request.invalid.version"            // guess
+	IGCodeInvalidRequest      = "validation.null-not-allowed.request"      // guess (IG's validation style)
+	IGCodeSameAccount         = "error.switch.accountId-must-be-different" // 412, seen live
+	IGCodeUnknownAccount      = "error.switch.invalid-accountId"           // IG's catalogue; status a guess
 )
 
 // IGOptions configure an IG simulator. Zero fields take the defaults.
@@ -54,7 +54,11 @@ type IGOptions struct {
 	RequireEncryption bool
 	AccessTokenTTL    time.Duration // v3 access token, default 60 s (expires_in "60")
 	RefreshTokenTTL   time.Duration // v3 refresh token, default 10 min ("minutes" per IG)
-	SessionIdleTTL    time.Duration // CST/XST idle lifetime, default 12 h (IG FAQ)
+	// SessionIdleTTL is how long a session lives without a call, default
+	// 6 h; each call extends it, up to SessionMaxTTL after the login
+	// (default 72 h). docs/PROTOCOLS.md §2.
+	SessionIdleTTL time.Duration
+	SessionMaxTTL  time.Duration
 	// LightstreamerEndpoint is sent in login answers.
 	LightstreamerEndpoint string
 	// Logf, if set, receives one line per request: method, path, status.
@@ -68,16 +72,18 @@ type IG struct {
 	opts IGOptions
 
 	// Guarded by base.mu.
-	sessions map[string]*igSession // by CST
-	xsts     map[string]*igSession // by the current X-SECURITY-TOKEN
-	access   map[string]*igToken   // v3 access tokens
-	refresh  map[string]*igToken   // v3 refresh tokens
-	trailing bool                  // /accounts/preferences trailingStopsEnabled
+	sessions       map[string]*igSession // by CST
+	xsts           map[string]*igSession // by the current X-SECURITY-TOKEN
+	access         map[string]*igToken   // v3 access tokens
+	refresh        map[string]*igToken   // v3 refresh tokens
+	trailing       bool                  // /accounts/preferences trailingStopsEnabled
+	defaultAccount string                // what logins start on; PUT /session defaultAccount moves it
 }
 
 type igSession struct {
 	cst, xst  string
-	accountID string
+	accountID string // the CST/XST session's account
+	loggedIn  time.Time
 	lastUsed  time.Time
 }
 
@@ -111,7 +117,10 @@ func NewIG(opts IGOptions) *IG {
 		opts.RefreshTokenTTL = 10 * time.Minute
 	}
 	if opts.SessionIdleTTL <= 0 {
-		opts.SessionIdleTTL = 12 * time.Hour
+		opts.SessionIdleTTL = 6 * time.Hour
+	}
+	if opts.SessionMaxTTL <= 0 {
+		opts.SessionMaxTTL = 72 * time.Hour
 	}
 	if opts.LightstreamerEndpoint == "" {
 		opts.LightstreamerEndpoint = "https://demo-apd.marketdatasystems.com"
@@ -162,6 +171,7 @@ func (s *IG) expire(accessOnly bool) int {
 }
 
 func (s *IG) resetSessions() {
+	s.defaultAccount = preferredAccount(s.opts.Accounts).ID
 	s.sessions = map[string]*igSession{}
 	s.xsts = map[string]*igSession{}
 	s.access = map[string]*igToken{}
@@ -172,14 +182,26 @@ func (s *IG) activeSessions() int {
 	now := s.clock.Now()
 	n := 0
 	for _, ss := range s.sessions {
-		if now.Sub(ss.lastUsed) <= s.opts.SessionIdleTTL {
+		if s.alive(ss, now) {
 			n++
 		}
 	}
 	return n
 }
 
+// alive reports whether sess is still valid at now: used within
+// SessionIdleTTL, and no older than SessionMaxTTL however often it was
+// used (IG's 72-hour cap; docs/PROTOCOLS.md §2). The caller holds s.mu.
+func (s *IG) alive(sess *igSession, now time.Time) bool {
+	return s.sessions[sess.cst] == sess && now.Sub(sess.lastUsed) <= s.opts.SessionIdleTTL && now.Sub(sess.loggedIn) <= s.opts.SessionMaxTTL
+}
+
 func (s *IG) route(w http.ResponseWriter, r *http.Request, rel string) {
+	// IG serves a path with a trailing slash as the path without it
+	// (ig-trading-api requests "/accounts/"; docs/PROTOCOLS.md §6).
+	if len(rel) > 1 {
+		rel = strings.TrimSuffix(rel, "/")
+	}
 	methods := map[string]string{
 		"/session/encryptionKey": "GET",
 		"/session":               "POST GET PUT DELETE",
@@ -206,18 +228,23 @@ func (s *IG) route(w http.ResponseWriter, r *http.Request, rel string) {
 		s.login(w, r)
 	case "POST /session/refresh-token":
 		s.refreshToken(w, r)
+	case "PUT /session":
+		// A CST/X-SECURITY-TOKEN call only: Bearer + IG-ACCOUNT-ID is
+		// refused as a request without CST (docs/PROTOCOLS.md §6).
+		a, ok := s.authenticateCST(w, r)
+		if ok {
+			s.switchAccount(w, r, a)
+		}
 	default:
-		sess, accountID, ok := s.authenticate(w, r)
+		a, ok := s.authenticate(w, r)
 		if !ok {
 			return
 		}
 		switch r.Method + " " + rel {
 		case "GET /session":
-			s.getSession(w, r, sess, accountID)
-		case "PUT /session":
-			s.switchAccount(w, r, sess, accountID)
+			s.getSession(w, r, a)
 		case "DELETE /session":
-			s.logout(w, sess)
+			s.logout(w, a.sess)
 		case "GET /accounts":
 			writeJSON(w, http.StatusOK, map[string]any{"accounts": accountDetails(s.opts.Accounts)})
 		case "GET /accounts/preferences":
@@ -282,8 +309,8 @@ func (s *IG) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.clock.Now()
-	acc := preferredAccount(s.opts.Accounts)
-	sess := &igSession{cst: newToken(32), xst: newToken(32), accountID: acc.ID, lastUsed: now}
+	acc, _ := findAccount(s.opts.Accounts, s.defaultAccount)
+	sess := &igSession{cst: newToken(32), xst: newToken(32), accountID: acc.ID, loggedIn: now, lastUsed: now}
 	s.sessions[sess.cst] = sess
 	s.xsts[sess.xst] = sess
 	s.stats.Logins[s.opts.APIKey]++
@@ -355,7 +382,7 @@ func (s *IG) refreshToken(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.refresh[req.RefreshToken]
 	// Refresh tokens are single use: the old one dies whatever happens.
 	delete(s.refresh, req.RefreshToken)
-	if !ok || now.After(t.expires) || s.sessions[t.sess.cst] != t.sess {
+	if !ok || now.After(t.expires) || !s.alive(t.sess, now) {
 		s.mu.Unlock()
 		// IG does not document the refusal; a 401 with the OAuth code is
 		// what clients report (guess).
@@ -369,59 +396,83 @@ func (s *IG) refreshToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.oauthToken(access, refresh))
 }
 
-// authenticate checks a logged-in call: either v3's Bearer token with
-// IG-ACCOUNT-ID, or v2's CST with X-SECURITY-TOKEN. It answers the error
-// itself when it returns ok false.
-func (s *IG) authenticate(w http.ResponseWriter, r *http.Request) (sess *igSession, accountID string, ok bool) {
+// igAuth is who a logged-in call is: the session and the account the call
+// acts for.
+type igAuth struct {
+	sess      *igSession
+	accountID string
+	bearer    bool // v3: Authorization: Bearer (+ IG-ACCOUNT-ID)
+}
+
+// authenticate checks a logged-in call: either v3's Bearer token (with
+// IG-ACCOUNT-ID naming the account; without it the call acts for the
+// default account), or v2's CST with X-SECURITY-TOKEN. It answers the
+// error itself when it returns ok false.
+func (s *IG) authenticate(w http.ResponseWriter, r *http.Request) (igAuth, bool) {
+	if r.Header.Get("Authorization") == "" {
+		return s.authenticateCST(w, r)
+	}
 	s.mu.Lock()
 	now := s.clock.Now()
-	status, code := http.StatusUnauthorized, ""
-	if authz := r.Header.Get("Authorization"); authz != "" {
-		tok, _ := strings.CutPrefix(authz, "Bearer ")
-		t := s.access[tok]
-		accountID = r.Header.Get("IG-ACCOUNT-ID")
-		switch {
-		case t == nil || now.After(t.expires) || s.sessions[t.sess.cst] != t.sess:
-			code = IGCodeOAuthTokenInvalid
-		case accountID == "":
-			code = IGCodeAccountTokenMissing
-		default:
-			if _, known := findAccount(s.opts.Accounts, accountID); !known {
-				code = IGCodeAccountTokenInvalid
-			} else {
-				sess = t.sess
-			}
-		}
-	} else {
-		cst, xst := r.Header.Get("CST"), r.Header.Get("X-SECURITY-TOKEN")
-		c := s.sessions[cst]
-		if c != nil && now.Sub(c.lastUsed) > s.opts.SessionIdleTTL {
-			s.dropSession(c)
-			c = nil
-		}
-		switch {
-		case cst == "":
-			code = IGCodeClientTokenMissing
-		case c == nil:
-			code = IGCodeClientTokenInvalid
-		case xst == "":
-			code = IGCodeAccountTokenMissing
-		case s.xsts[xst] != c:
-			// An X-SECURITY-TOKEN replaced by an account switch lands here.
+	var a igAuth
+	code := ""
+	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	t := s.access[tok]
+	switch {
+	case t == nil || now.After(t.expires) || !s.alive(t.sess, now):
+		code = IGCodeOAuthTokenInvalid
+	default:
+		a = igAuth{sess: t.sess, accountID: r.Header.Get("IG-ACCOUNT-ID"), bearer: true}
+		if a.accountID == "" {
+			// No IG-ACCOUNT-ID: IG answers for the default account
+			// (docs/PROTOCOLS.md §6).
+			a.accountID = s.defaultAccount
+		} else if _, known := findAccount(s.opts.Accounts, a.accountID); !known {
 			code = IGCodeAccountTokenInvalid
-		default:
-			sess, accountID = c, c.accountID
 		}
 	}
-	if sess != nil {
-		sess.lastUsed = now
+	if code == "" {
+		a.sess.lastUsed = now
 	}
 	s.mu.Unlock()
 	if code != "" {
-		s.fail(w, status, code)
-		return nil, "", false
+		s.fail(w, http.StatusUnauthorized, code)
+		return igAuth{}, false
 	}
-	return sess, accountID, true
+	return a, true
+}
+
+// authenticateCST checks CST and X-SECURITY-TOKEN, whatever else the call
+// carries.
+func (s *IG) authenticateCST(w http.ResponseWriter, r *http.Request) (igAuth, bool) {
+	s.mu.Lock()
+	now := s.clock.Now()
+	cst, xst := r.Header.Get("CST"), r.Header.Get("X-SECURITY-TOKEN")
+	c := s.sessions[cst]
+	if c != nil && !s.alive(c, now) {
+		s.dropSession(c)
+		c = nil
+	}
+	code := ""
+	switch {
+	case cst == "":
+		code = IGCodeClientTokenMissing
+	case c == nil:
+		code = IGCodeClientTokenInvalid
+	case xst == "":
+		code = IGCodeAccountTokenMissing
+	case s.xsts[xst] != c:
+		// An X-SECURITY-TOKEN replaced by an account switch lands here.
+		code = IGCodeAccountTokenInvalid
+	default:
+		c.lastUsed = now
+	}
+	s.mu.Unlock()
+	if code != "" {
+		s.fail(w, http.StatusUnauthorized, code)
+		return igAuth{}, false
+	}
+	return igAuth{sess: c, accountID: c.accountID}, true
 }
 
 // dropSession forgets a session and every token tied to it. The caller
@@ -441,11 +492,16 @@ func (s *IG) dropSession(sess *igSession) {
 	}
 }
 
-func (s *IG) getSession(w http.ResponseWriter, r *http.Request, sess *igSession, accountID string) {
-	acc, _ := findAccount(s.opts.Accounts, accountID)
+func (s *IG) getSession(w http.ResponseWriter, r *http.Request, a igAuth) {
+	acc, _ := findAccount(s.opts.Accounts, a.accountID)
 	s.mu.Lock()
 	s.stats.Pings++
-	cst, xst := sess.cst, sess.xst
+	if a.bearer && a.sess.accountID != a.accountID && r.URL.Query().Get("fetchSessionTokens") == "true" {
+		// The tokens handed to a v3 call are those of the account it acts
+		// for: the CST/XST session moves there.
+		s.moveLocked(a.sess, a.accountID)
+	}
+	cst, xst := a.sess.cst, a.sess.xst
 	s.mu.Unlock()
 	// Streaming after a v3 login needs CST/XST, which only this asks for.
 	if r.URL.Query().Get("fetchSessionTokens") == "true" {
@@ -454,7 +510,7 @@ func (s *IG) getSession(w http.ResponseWriter, r *http.Request, sess *igSession,
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"clientId":              s.opts.ClientID,
-		"accountId":             accountID,
+		"accountId":             a.accountID,
 		"timezoneOffset":        0,
 		"locale":                "en_GB",
 		"currency":              acc.Currency,
@@ -462,7 +518,16 @@ func (s *IG) getSession(w http.ResponseWriter, r *http.Request, sess *igSession,
 	})
 }
 
-func (s *IG) switchAccount(w http.ResponseWriter, r *http.Request, sess *igSession, current string) {
+// moveLocked puts the CST/XST session on accountID with a new
+// X-SECURITY-TOKEN; the old one dies. The caller holds s.mu.
+func (s *IG) moveLocked(sess *igSession, accountID string) {
+	delete(s.xsts, sess.xst)
+	sess.xst = newToken(32)
+	s.xsts[sess.xst] = sess
+	sess.accountID = accountID
+}
+
+func (s *IG) switchAccount(w http.ResponseWriter, r *http.Request, a igAuth) {
 	var req struct {
 		AccountID      string `json:"accountId"`
 		DefaultAccount *bool  `json:"defaultAccount"`
@@ -475,22 +540,22 @@ func (s *IG) switchAccount(w http.ResponseWriter, r *http.Request, sess *igSessi
 		s.fail(w, http.StatusBadRequest, IGCodeUnknownAccount)
 		return
 	}
-	if req.AccountID == current {
+	if req.AccountID == a.accountID {
 		s.fail(w, http.StatusPreconditionFailed, IGCodeSameAccount)
 		return
 	}
 	s.mu.Lock()
-	if s.sessions[sess.cst] != sess { // logged out meanwhile
+	if s.sessions[a.sess.cst] != a.sess { // logged out meanwhile
 		s.mu.Unlock()
 		s.fail(w, http.StatusUnauthorized, IGCodeClientTokenInvalid)
 		return
 	}
 	// The new X-SECURITY-TOKEN replaces the old one, which dies.
-	delete(s.xsts, sess.xst)
-	sess.xst = newToken(32)
-	s.xsts[sess.xst] = sess
-	sess.accountID = req.AccountID
-	xst := sess.xst
+	s.moveLocked(a.sess, req.AccountID)
+	if req.DefaultAccount != nil && *req.DefaultAccount {
+		s.defaultAccount = req.AccountID
+	}
+	xst := a.sess.xst
 	s.stats.Switches++
 	s.mu.Unlock()
 	w.Header().Set("X-SECURITY-TOKEN", xst)

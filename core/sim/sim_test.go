@@ -253,8 +253,19 @@ func TestIGV3Tokens(t *testing.T) {
 		return igHdr("Authorization", "Bearer "+tok["access_token"].(string), "IG-ACCOUNT-ID", acc)
 	}
 	assert.Equal(t, 200, call(t, url, "GET", "/gateway/deal/accounts", nil, bearer(tok)...).status)
-	assert.Equal(t, sim.IGCodeAccountTokenMissing, call(t, url, "GET", "/gateway/deal/accounts", nil,
-		igHdr("Authorization", "Bearer "+tok["access_token"].(string))...).code())
+	// Without IG-ACCOUNT-ID, IG answers for the default account.
+	noAcc := call(t, url, "GET", "/gateway/deal/session", nil, igHdr("Authorization", "Bearer "+tok["access_token"].(string))...)
+	assert.Equal(t, 200, noAcc.status)
+	assert.Equal(t, acc, noAcc.body["accountId"])
+	// An unknown IG-ACCOUNT-ID is refused.
+	assert.Equal(t, sim.IGCodeAccountTokenInvalid, call(t, url, "GET", "/gateway/deal/accounts", nil,
+		igHdr("Authorization", "Bearer "+tok["access_token"].(string), "IG-ACCOUNT-ID", "NOPE")...).code())
+	// PUT /session is a CST/X-SECURITY-TOKEN call: Bearer alone is refused.
+	put := call(t, url, "PUT", "/gateway/deal/session", map[string]string{"accountId": "Z3SIM2"}, bearer(tok)...)
+	assert.Equal(t, 401, put.status)
+	assert.Equal(t, sim.IGCodeClientTokenMissing, put.code())
+	// A trailing slash is served as without it.
+	assert.Equal(t, 200, call(t, url, "GET", "/gateway/deal/accounts/", nil, bearer(tok)...).status)
 
 	// Streaming needs CST/XST after a v3 login.
 	st := call(t, url, "GET", "/gateway/deal/session?fetchSessionTokens=true", nil, bearer(tok)...)
@@ -396,4 +407,30 @@ func TestFaultsAdminCORSAndPrefix(t *testing.T) {
 	assert.Equal(t, "2", r.header.Get("Retry-After"))
 	assert.Equal(t, 200, call(t, capURL, "GET", "/api/v1/time", nil).status)
 	assert.Equal(t, 404, call(t, capURL, "GET", "/api/v2/time", nil).status)
+}
+
+// IG's CST/X-SECURITY-TOKEN last 6 hours without a call, each call extends
+// them, and none outlives 72 hours from its login (docs/PROTOCOLS.md §2).
+func TestIGSessionLifetime(t *testing.T) {
+	clock := core.NewFakeClock(time.UnixMilli(1_700_000_000_000))
+	_, url := newIG(t, sim.IGOptions{Clock: clock})
+	login := func() []string {
+		r := call(t, url, "POST", "/gateway/deal/session",
+			map[string]any{"identifier": sim.IGDemoIdentifier, "password": sim.IGDemoPassword}, igHdr("Version", "2")...)
+		require.Equal(t, 200, r.status)
+		return igHdr("CST", r.header.Get("CST"), "X-SECURITY-TOKEN", r.header.Get("X-SECURITY-TOKEN"))
+	}
+	busy := login()
+	for h := 5; h < 72; h += 5 {
+		clock.Advance(5 * time.Hour)
+		require.Equal(t, 200, call(t, url, "GET", "/gateway/deal/session", nil, busy...).status, "hour %d", h)
+	}
+	clock.Advance(6 * time.Hour) // 76 h after the login, 5 h after the last call
+	dead := call(t, url, "GET", "/gateway/deal/session", nil, busy...)
+	assert.Equal(t, 401, dead.status)
+	assert.Equal(t, sim.IGCodeClientTokenInvalid, dead.code())
+
+	idle := login()
+	clock.Advance(6*time.Hour + time.Second)
+	assert.Equal(t, sim.IGCodeClientTokenInvalid, call(t, url, "GET", "/gateway/deal/session", nil, idle...).code())
 }

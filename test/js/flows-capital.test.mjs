@@ -37,7 +37,8 @@ test('login, ping, request, switch account, logout', async () => {
 
   const other = s.accounts.find((a) => a.accountId !== s.accountId);
   assert.equal((await cap.switchAccount(other.accountId)).accountId, other.accountId);
-  await assert.rejects(cap.switchAccount('no-such-account'), (err) => err.code === 'error.invalid.accountId' && err.status === 400);
+  // session.accounts lists every account: an unknown one is refused before any request.
+  await assert.rejects(cap.switchAccount('no-such-account'), (err) => err.code === 'invalid_argument' && err.status === 0 && err.step === 'switch');
 
   await cap.logout();
   assert.equal(cap.session, null);

@@ -59,6 +59,7 @@ describe('IG v2 (encrypted password, CST/X-SECURITY-TOKEN)', () => {
     assert.equal(switched.accountId, other.accountId);
     assert.notEqual(switched.headers['X-SECURITY-TOKEN'], s.headers['X-SECURITY-TOKEN'], 'PUT /session hands out a new XST');
     await ig.request('/accounts'); // works with the new token
+    await assert.rejects(ig.switchAccount('NOT-MINE'), isError('invalid_argument', { step: 'switch' }), 'not in session.accounts');
 
     await ig.logout();
     assert.equal(ig.session, null);
@@ -165,6 +166,31 @@ describe('IG v3 (OAuth tokens, plain password)', () => {
     assert.equal(creds.password, `CST-${creds.cst}|XST-${creds.xst}`);
     assert.equal(creds.accountId, ig.session.accountId);
     assert.equal(creds.endpoint, ig.session.streamingEndpoint);
+  });
+
+  test('switchAccount moves IG-ACCOUNT-ID with no request; the next call acts for the new account', async () => {
+    const ig = ba.ig(igOptions({ version: 3 }));
+    const s = await ig.login();
+    const switchesBefore = (await server.admin('ig', 'stats')).switches;
+    const switched = await ig.switchAccount('Z3SIM2');
+    assert.equal(switched.accountId, 'Z3SIM2');
+    assert.equal(switched.headers['IG-ACCOUNT-ID'], 'Z3SIM2');
+    assert.equal(switched.headers.Authorization, s.headers.Authorization, 'same OAuth token');
+    assert.equal(ig.session.headers['IG-ACCOUNT-ID'], 'Z3SIM2');
+    assert.equal((await server.admin('ig', 'stats')).switches, switchesBefore, 'no PUT /session');
+    assert.equal((await ig.request('/session')).accountId, 'Z3SIM2');
+    // It survives a re-login after the session died.
+    await server.admin('ig', 'expire');
+    assert.equal((await ig.request('/session')).accountId, 'Z3SIM2');
+    const { cst, xst } = await ig.sessionTokens();
+    assert.ok(cst && xst, 'CST/XST fetched for the v3 session');
+  });
+
+  test('setDefaultAccount sends PUT /session with the session\'s own CST/XST', async () => {
+    const ig = ba.ig(igOptions({ version: 3 }));
+    const s = await ig.setDefaultAccount('Z3SIM2');
+    assert.equal(s.headers['IG-ACCOUNT-ID'], 'Z3SIM2');
+    assert.equal((await ig.login()).accountId, 'Z3SIM2', 'later logins start there');
   });
 
   test('encrypt: true with version 3 is a clear invalid_argument', () => {

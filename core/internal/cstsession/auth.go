@@ -3,6 +3,7 @@ package cstsession
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/brokerauth/brokerauth/core"
 )
@@ -26,13 +27,33 @@ type Auth struct {
 	// Stale reports a session to renew before use (IG v3 near expiry). Nil
 	// means never.
 	Stale func(*core.Session) bool
+	// Switch puts a session on another account (SwitchAccount's SwitchOnce);
+	// a renewal uses it to go back to the account SwitchAccount chose.
+	Switch SwitchOnce
+	// ListsAccounts says the login answer lists every account of the login,
+	// so that SwitchAccount can refuse an unknown one before any request.
+	ListsAccounts bool
+
+	chosen atomic.Pointer[string] // see chosenAccount
 }
 
+// renew is the ChangeFunc of every automatic renewal: Renew (else Login),
+// then back to the account SwitchAccount chose, if the new session is on
+// another one. Should that switch fail, the renewal fails with its error,
+// rather than let calls run on an account the caller switched away from.
 func (a *Auth) renew() ChangeFunc {
-	if a.Renew != nil {
-		return a.Renew
+	fn := a.Renew
+	if fn == nil {
+		fn = a.Login
 	}
-	return a.Login
+	return func(ctx context.Context, cur *core.Session) (*core.Session, error) {
+		next, err := fn(ctx, cur)
+		chosen := a.chosenAccount()
+		if err != nil || a.Switch == nil || chosen == "" || next.AccountID == chosen {
+			return next, err
+		}
+		return a.Switch(ctx, next, chosen)
+	}
 }
 
 // Session returns a usable session, logging in or renewing first if
@@ -41,7 +62,7 @@ func (a *Auth) Session(ctx context.Context) (*core.Session, uint64, error) {
 	s, g := a.M.Snapshot()
 	switch {
 	case s == nil:
-		return a.M.Renew(ctx, a.Broker, "login", g, a.Login)
+		return a.M.Renew(ctx, a.Broker, "login", g, a.renew())
 	case a.Stale != nil && a.Stale(s):
 		return a.M.Renew(ctx, a.Broker, "refresh", g, a.renew())
 	}
@@ -105,7 +126,7 @@ func (a *Auth) KeepAliveRound(ctx context.Context, ping SendFunc, statusErr func
 		return err
 	case r.OK():
 		return nil
-	case r.Status == http.StatusUnauthorized:
+	case r.Status == http.StatusUnauthorized || IsTokenError(r):
 		_, _, err = a.M.Renew(ctx, a.Broker, "login", g, a.renew())
 		return err
 	}

@@ -121,15 +121,30 @@ var tokenErrors = map[string]bool{
 	"error.invalid.session.token":          true,
 }
 
-// IsTokenError reports whether a reply says the session's tokens are dead.
+// IsTokenError reports whether a reply says the session's tokens are dead:
+// one of the token codes with 401, as the brokers document, or 403, which
+// clients' tests of the same codes use (docs/PROTOCOLS.md §6).
 func IsTokenError(r *Reply) bool {
-	return r != nil && r.Status == http.StatusUnauthorized && tokenErrors[ErrorCode(r.Body)]
+	return r != nil && tokenStatus(r.Status) && tokenErrors[ErrorCode(r.Body)]
 }
 
 // IsTokenErr is IsTokenError for an error already built.
 func IsTokenErr(err error) bool {
 	e, ok := err.(*core.Error)
-	return ok && e.Status == http.StatusUnauthorized && tokenErrors[string(e.Code)]
+	return ok && tokenStatus(e.Status) && tokenErrors[string(e.Code)]
+}
+
+func tokenStatus(status int) bool {
+	return status == http.StatusUnauthorized || status == http.StatusForbidden
+}
+
+// TokenHeader reads a token header (CST, X-SECURITY-TOKEN) of an answer:
+// the first value, and of that the part before a comma. IG has been seen
+// to send X-SECURITY-TOKEN twice, which fetch joins into "a, b"; IG's own
+// sample app keeps the first (docs/PROTOCOLS.md §6). Tokens hold no commas.
+func TokenHeader(h http.Header, name string) string {
+	v, _, _ := strings.Cut(h.Get(name), ",")
+	return strings.TrimSpace(v)
 }
 
 // URL joins base and a caller's path ("/accounts", "/api/v1/ping?x=1"). The

@@ -62,7 +62,7 @@ func FuzzErrorCode(f *testing.F) {
 			if want := status >= 500 || status == 429; want && !e.Retryable {
 				t.Fatalf("status %d not retryable", status)
 			}
-			if IsTokenErr(e) != (status == 401 && tokenErrors[code]) {
+			if IsTokenErr(e) != ((status == 401 || status == 403) && tokenErrors[code]) {
 				t.Fatalf("IsTokenErr(%v) wrong", e)
 			}
 		}
@@ -85,14 +85,17 @@ func FuzzParseCSTLogin(f *testing.F) {
 	f.Add("cst", "xst", []byte(`{"accountType":"CFD","currentAccountId":"ABC`))
 	f.Add("cst", "xst", []byte(`null`))
 	f.Add("cst", "xst", []byte(``))
-	f.Fuzz(func(t *testing.T, cst, xst string, body []byte) {
+	f.Add("cst-a, cst-b", " xst ", []byte(good))
+	f.Fuzz(func(t *testing.T, rawCST, rawXST string, body []byte) {
 		h := http.Header{}
-		if cst != "" {
-			h["Cst"] = []string{cst}
+		if rawCST != "" {
+			h["Cst"] = []string{rawCST}
 		}
-		if xst != "" {
-			h["X-Security-Token"] = []string{xst}
+		if rawXST != "" {
+			h["X-Security-Token"] = []string{rawXST}
 		}
+		// What the session must hold: the first comma-separated part.
+		cst, xst := TokenHeader(h, "Cst"), TokenHeader(h, "X-Security-Token")
 		r := &Reply{Status: http.StatusOK, Header: h, Body: body}
 		s, err := ParseCSTLogin(core.BrokerCapital, "login", r, "X-CAP-API-KEY", "the-api-key")
 		if err != nil {
@@ -113,9 +116,12 @@ func FuzzParseCSTLogin(f *testing.F) {
 		}
 		// A switch answer's X-SECURITY-TOKEN replaces the old one only
 		// when there is one, and never touches the original.
-		sw := WithXST(s, "OTHER", xst+"2")
-		if sw.Headers["X-SECURITY-TOKEN"] != xst+"2" || s.Headers["X-SECURITY-TOKEN"] != xst || sw.AccountID != "OTHER" {
-			t.Fatal("WithXST changed the wrong session")
+		sw := AfterSwitch(s, "OTHER", &Reply{Header: http.Header{"X-Security-Token": {xst + "2"}}})
+		if sw.Headers["X-SECURITY-TOKEN"] != TokenHeader(http.Header{"X": {xst + "2"}}, "X") || s.Headers["X-SECURITY-TOKEN"] != xst || sw.AccountID != "OTHER" {
+			t.Fatal("AfterSwitch changed the wrong session")
+		}
+		if kept := AfterSwitch(s, "OTHER", &Reply{Header: http.Header{}}); kept.Headers["X-SECURITY-TOKEN"] != xst {
+			t.Fatal("AfterSwitch dropped the token of an answer without one")
 		}
 	})
 }

@@ -163,7 +163,7 @@ func checkAgainstEncodingJSON(t *testing.T, body []byte) {
 	}
 
 	r = &Reply{Status: http.StatusOK, Header: http.Header{}, Body: body}
-	assert.Equal(t, errText(oldCheckSwitchBody(core.BrokerIG, r)), errText(CheckSwitchAnswer(core.BrokerIG, r, false)), "switch answer %q", body)
+	assert.Equal(t, errText(oldCheckSwitchBody(core.BrokerIG, r)), errText(CheckSwitchAnswer(core.BrokerIG, r)), "switch answer %q", body)
 
 	k, ts, ok := readEncryptionKey(body)
 	wk, wts, wok := oldReadEncryptionKey(body)

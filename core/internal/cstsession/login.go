@@ -59,7 +59,7 @@ func (a *account) field(key []byte, v jsonlite.Value) error {
 // X-SECURITY-TOKEN headers plus the body. Missing tokens, a body that is not
 // JSON or one without currentAccountId are bad_response.
 func ParseCSTLogin(broker, step string, r *Reply, apiKeyHeader, apiKey string) (*core.Session, error) {
-	cst, xst := r.Header.Get("CST"), r.Header.Get("X-SECURITY-TOKEN")
+	cst, xst := TokenHeader(r.Header, "CST"), TokenHeader(r.Header, "X-SECURITY-TOKEN")
 	if cst == "" || xst == "" {
 		return nil, core.BadResponse(broker, step, r.Status, "the login answer lacks the CST or X-SECURITY-TOKEN header (if in a browser, the broker must expose them via CORS)")
 	}
@@ -93,12 +93,11 @@ func toAccounts(in []account) []core.Account {
 }
 
 // CheckSwitchAnswer vets a 2xx answer to PUT /session before the session
-// changes: a body, if any, must be a JSON object without an errorCode, and
-// where the broker hands out a new X-SECURITY-TOKEN on a switch (IG v2) it
-// must be there. Otherwise the answer is bad_response and the session stays
-// as it was: adopting a bogus token, or naming an account the broker never
-// switched to, would send later calls to the wrong account.
-func CheckSwitchAnswer(broker string, r *Reply, needXST bool) error {
+// changes: a body, if any, must be a JSON object without an errorCode.
+// Otherwise the answer is bad_response and the session stays as it was:
+// naming an account the broker never switched to would send later calls to
+// the wrong account.
+func CheckSwitchAnswer(broker string, r *Reply) error {
 	if len(bytes.TrimSpace(r.Body)) > 0 {
 		// Read as a map used to be: any member goes, the key is matched
 		// exactly (map keys are not folded), and null is no object.
@@ -116,20 +115,19 @@ func CheckSwitchAnswer(broker string, r *Reply, needXST bool) error {
 			return core.BadResponse(broker, "switch", r.Status, "the account switch answer carries an errorCode")
 		}
 	}
-	if needXST && r.Header.Get("X-SECURITY-TOKEN") == "" {
-		return core.BadResponse(broker, "switch", r.Status, "the account switch answer has no X-SECURITY-TOKEN")
-	}
 	return nil
 }
 
-// WithXST returns a copy of s on accountID, adopting a new
-// X-SECURITY-TOKEN when the broker sent one (IG always does after a
-// switch; the old one is dead then).
-func WithXST(s *core.Session, accountID, newXST string) *core.Session {
+// AfterSwitch returns a copy of s on accountID, adopting the new
+// X-SECURITY-TOKEN of the switch answer r when it has one. IG sends one
+// (and the old one dies), but has been seen not to (docs/PROTOCOLS.md §6);
+// without one the old token is kept, and should the broker refuse it, the
+// next call's re-login puts the session back on accountID.
+func AfterSwitch(s *core.Session, accountID string, r *Reply) *core.Session {
 	c := s.Clone()
 	c.AccountID = accountID
-	if newXST != "" {
-		c.Headers["X-SECURITY-TOKEN"] = newXST
+	if xst := TokenHeader(r.Header, "X-SECURITY-TOKEN"); xst != "" {
+		c.Headers["X-SECURITY-TOKEN"] = xst
 	}
 	return c
 }
