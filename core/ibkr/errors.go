@@ -65,6 +65,9 @@ func statusError(step string, r *reply) *core.Error {
 	if d := redact(text); d != "" {
 		e.Message += ": IBKR says " + d
 	}
+	if noBrokerageSession(r) {
+		e.Message += " (no brokerage session: ssodh/init has not run, or another session for this user took over; Login opens a new one)"
+	}
 	return e
 }
 

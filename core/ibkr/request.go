@@ -27,6 +27,18 @@ func (r *Response) Err() error {
 	return statusError("request", &reply{status: r.Status, header: r.Header, body: r.Body})
 }
 
+// noBrokerageSession reports IBKR's answers for an /iserver call without a
+// brokerage session: 400 "no bridge" before ssodh/init, "Init session
+// first" after another session knocked this one out (docs/PROTOCOLS.md
+// §6.3). Logging in again opens one.
+func noBrokerageSession(r *reply) bool {
+	if r.status != http.StatusBadRequest {
+		return false
+	}
+	text := readErrorBody(r.body).Error
+	return strings.Contains(text, "no bridge") || strings.Contains(text, "Init session first")
+}
+
 // Request calls any Web API endpoint with the session's bearer token.
 // path is relative to the base URL and may carry a query, e.g.
 // "/v1/api/portfolio/accounts". header is added to the request (its
@@ -34,9 +46,10 @@ func (r *Response) Err() error {
 //
 // Every answer IBKR gives comes back as a Response, 4xx and 5xx included,
 // so the caller can read IBKR's reason; the error is for no answer at all.
-// On a 401 the session is re-established once (single-flight with every
-// other caller) and the request repeated once; a second 401 is returned
-// as it is. Bodies are read up to 32 MiB.
+// On a 401, or a 400 that says the brokerage session is missing ("no
+// bridge", "Init session first"), the session is re-established once
+// (single-flight with every other caller) and the request repeated once;
+// a second such answer is returned as it is. Bodies are read up to 32 MiB.
 func (c *Client) Request(ctx context.Context, method, path string, body []byte, header http.Header) (*Response, error) {
 	if method == "" {
 		method = http.MethodGet
@@ -73,7 +86,7 @@ func (c *Client) Request(ctx context.Context, method, path string, body []byte, 
 		if err != nil {
 			return nil, err
 		}
-		if r.status == http.StatusUnauthorized && attempt == 0 {
+		if (r.status == http.StatusUnauthorized || noBrokerageSession(r)) && attempt == 0 {
 			if err := c.establish(ctx, "request", gen, false); err != nil {
 				return nil, err
 			}

@@ -35,6 +35,26 @@ func TestRequestReauthOnceOn401(t *testing.T) {
 	assert.Len(t, e.changes.all(), 2)
 }
 
+// A brokerage session knocked out by another one answers /iserver calls
+// 400 "Init session first"; one before ssodh/init answers "no bridge".
+// Either way Request opens a new one once and retries once.
+func TestRequestReopensAMissingBrokerageSession(t *testing.T) {
+	e := newEnv(t)
+	c := e.login(t)
+	e.sim.DropAuthenticated()
+	r, err := c.Request(context.Background(), "GET", "/v1/api/iserver/accounts", nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 200, r.Status)
+	assert.Equal(t, 2, e.sim.Stats().Init)
+
+	fault("/v1/api/iserver/accounts", ibkrsim.Fault{Kind: ibkrsim.FaultStatus, Status: 400, Body: `{"error":"Bad Request: no bridge","statusCode":400}`, Times: 2})(e)
+	r, err = c.Request(context.Background(), "GET", "/v1/api/iserver/accounts", nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 400, r.Status, "a second no bridge is returned as it is")
+	assert.Equal(t, 3, e.sim.Stats().Init, "exactly one more login")
+	assert.Contains(t, r.Err().Error(), "no bridge")
+}
+
 func TestRequestSecond401IsReturned(t *testing.T) {
 	e := newEnv(t)
 	c := e.login(t)

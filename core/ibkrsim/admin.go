@@ -118,12 +118,14 @@ func (s *Sim) Expire() {
 }
 
 // DropAuthenticated ends every brokerage session but keeps the bearer
-// tokens: tickle answers authenticated:false until ssodh/init.
+// tokens, as another session that competes for the user does: tickle
+// answers authenticated:false, /iserver calls "Init session first", until
+// ssodh/init.
 func (s *Sim) DropAuthenticated() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, b := range s.bearers {
-		b.authenticated, b.connected = false, false
+		b.authenticated = false
 	}
 }
 

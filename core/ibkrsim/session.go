@@ -12,7 +12,10 @@ var serverInfo = map[string]any{"serverName": "SimGW1", "serverVersion": "Build 
 
 const simMAC = "00:00:5E:00:53:01"
 
-// authorize finds the live bearer of a /v1/api call, or answers 401.
+// authorize finds the live bearer of a /v1/api call, or answers 401 with
+// an empty text/plain body, as IBKR's OpenAPI describes its Unauthorized
+// answer (docs/PROTOCOLS.md §6.3). A bearer logged out of is refused too,
+// except by ssodh/init, which answers 410 Gone for it (handleInit).
 func (s *Sim) authorize(w http.ResponseWriter, r *http.Request) (*bearer, bool) {
 	tok, ok := bearerOf(r)
 	s.mu.Lock()
@@ -21,12 +24,40 @@ func (s *Sim) authorize(w http.ResponseWriter, r *http.Request) (*bearer, bool) 
 		delete(s.bearers, tok)
 		b = nil
 	}
+	if b != nil && b.loggedOut && r.URL.Path != pathInit {
+		b = nil
+	}
 	s.mu.Unlock()
 	if !ok || b == nil {
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "not authorized: missing, invalid or expired bearer token", "statusCode": 401})
+		unauthorized(w)
 		return nil, false
 	}
 	return b, true
+}
+
+// unauthorized is IBKR's 401: an empty text/plain body.
+func unauthorized(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusUnauthorized)
+}
+
+// iserverReady answers an /iserver call that has no brokerage session:
+// 400 "no bridge" before ssodh/init, 400 "Init session first" after
+// another session knocked this one out (docs/PROTOCOLS.md §6.3). ok is
+// true when the brokerage session is open.
+func (s *Sim) iserverReady(w http.ResponseWriter, b *bearer) bool {
+	s.mu.Lock()
+	authenticated, connected := b.authenticated, b.connected
+	s.mu.Unlock()
+	switch {
+	case authenticated:
+		return true
+	case connected:
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "Init session first", "statusCode": 400})
+	default:
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "Bad Request: no bridge", "statusCode": 400})
+	}
+	return false
 }
 
 func (s *Sim) handleValidate(w http.ResponseWriter, r *http.Request) {
@@ -75,6 +106,11 @@ func (s *Sim) handleInit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if b.loggedOut {
+		// The body was never captured; the shape is IBKR's usual one.
+		writeJSON(w, http.StatusGone, map[string]any{"error": "gone", "statusCode": 410})
+		return
+	}
 	if *req.Compete && s.dhFail > 0 {
 		s.dhFail--
 		writeJSON(w, http.StatusInternalServerError, map[string]any{"error": "failed to generate sso dh token", "statusCode": 500})
@@ -130,7 +166,9 @@ func (s *Sim) handleLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, _ := bearerOf(r)
 	s.mu.Lock()
-	delete(s.bearers, tok)
+	if b := s.bearers[tok]; b != nil {
+		b.loggedOut, b.authenticated, b.connected = true, false, false
+	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"status": true})
 }
@@ -152,17 +190,13 @@ func (s *Sim) handlePortfolioAccounts(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleIserverAccounts needs the brokerage session, not just the bearer:
-// iserver endpoints answer 401 until ssodh/init has succeeded.
+// iserver endpoints answer 400 until ssodh/init has succeeded.
 func (s *Sim) handleIserverAccounts(w http.ResponseWriter, r *http.Request) {
 	b, ok := s.authorize(w, r)
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	authenticated := b.authenticated
-	s.mu.Unlock()
-	if !authenticated {
-		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "not authenticated", "statusCode": 401})
+	if !s.iserverReady(w, b) {
 		return
 	}
 	id := accountID(b.client)

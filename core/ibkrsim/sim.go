@@ -73,6 +73,7 @@ type bearer struct {
 	authenticated bool
 	connected     bool
 	competing     bool
+	loggedOut     bool // POST /logout was called with it
 }
 
 // New returns a simulator on clock (core.SystemClock if nil) with the demo
@@ -138,8 +139,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, ok := routes[path]
 	if !ok {
 		if strings.HasPrefix(path, "/v1/api/") {
-			// Everything under /v1/api wants a bearer first, as at IBKR.
-			if _, ok := s.authorize(w, r); !ok {
+			// Everything under /v1/api wants a bearer first, as at IBKR,
+			// and /iserver a brokerage session.
+			b, ok := s.authorize(w, r)
+			if !ok || strings.HasPrefix(path, "/v1/api/iserver/") && !s.iserverReady(w, b) {
 				return
 			}
 		}
@@ -167,16 +170,18 @@ func methods(ms ...string) map[string]bool {
 	return m
 }
 
+const pathInit = "/v1/api/iserver/auth/ssodh/init"
+
 var routes = map[string]route{
-	"/oauth2/api/v1/token":            {methods("POST"), (*Sim).handleToken},
-	"/gw/api/v1/sso-sessions":         {methods("POST"), (*Sim).handleSSOSessions},
-	"/v1/api/sso/validate":            {methods("GET"), (*Sim).handleValidate},
-	"/v1/api/iserver/auth/ssodh/init": {methods("POST"), (*Sim).handleInit},
-	"/v1/api/tickle":                  {methods("GET", "POST"), (*Sim).handleTickle},
-	"/v1/api/iserver/auth/status":     {methods("GET", "POST"), (*Sim).handleStatus},
-	"/v1/api/logout":                  {methods("POST"), (*Sim).handleLogout},
-	"/v1/api/portfolio/accounts":      {methods("GET"), (*Sim).handlePortfolioAccounts},
-	"/v1/api/iserver/accounts":        {methods("GET"), (*Sim).handleIserverAccounts},
+	"/oauth2/api/v1/token":        {methods("POST"), (*Sim).handleToken},
+	"/gw/api/v1/sso-sessions":     {methods("POST"), (*Sim).handleSSOSessions},
+	"/v1/api/sso/validate":        {methods("GET"), (*Sim).handleValidate},
+	pathInit:                      {methods("POST"), (*Sim).handleInit},
+	"/v1/api/tickle":              {methods("GET", "POST"), (*Sim).handleTickle},
+	"/v1/api/iserver/auth/status": {methods("GET", "POST"), (*Sim).handleStatus},
+	"/v1/api/logout":              {methods("POST"), (*Sim).handleLogout},
+	"/v1/api/portfolio/accounts":  {methods("GET"), (*Sim).handlePortfolioAccounts},
+	"/v1/api/iserver/accounts":    {methods("GET"), (*Sim).handleIserverAccounts},
 }
 
 func keys(m map[string]bool) []string {

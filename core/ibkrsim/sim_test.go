@@ -224,8 +224,12 @@ func TestSessionEndpoints(t *testing.T) {
 	require.Equal(t, 200, status)
 	assert.Equal(t, false, body["iserver"].(map[string]any)["authStatus"].(map[string]any)["authenticated"])
 
-	status, _ = f.do(t, "GET", "/v1/api/iserver/accounts", "", b, "")
-	assert.Equal(t, 401, status, "iserver needs the brokerage session")
+	status, body = f.do(t, "GET", "/v1/api/iserver/accounts", "", b, "")
+	assert.Equal(t, 400, status, "iserver needs the brokerage session")
+	assert.Equal(t, map[string]any{"error": "Bad Request: no bridge", "statusCode": float64(400)}, body)
+	status, body = f.do(t, "GET", "/v1/api/iserver/marketdata/snapshot", "", b, "")
+	assert.Equal(t, 400, status, "any iserver path")
+	assert.Equal(t, "Bad Request: no bridge", body["error"])
 
 	status, _ = f.do(t, "POST", "/v1/api/iserver/auth/ssodh/init", "application/json", b, `{"publish":true}`)
 	assert.Equal(t, 400, status)
@@ -251,11 +255,17 @@ func TestSessionEndpoints(t *testing.T) {
 	f.sim.DropAuthenticated()
 	_, body = f.do(t, "POST", "/v1/api/iserver/auth/status", "", b, "")
 	assert.Equal(t, false, body["authenticated"])
+	status, body = f.do(t, "GET", "/v1/api/iserver/accounts", "", b, "")
+	assert.Equal(t, 400, status)
+	assert.Equal(t, "Init session first", body["error"], "knocked out, still connected")
 
 	status, _ = f.do(t, "POST", "/v1/api/logout", "", b, "")
 	assert.Equal(t, 200, status)
 	status, _ = f.do(t, "POST", "/v1/api/logout", "", b, "")
 	assert.Equal(t, 401, status)
+	status, body = f.do(t, "POST", "/v1/api/iserver/auth/ssodh/init", "application/json", b, `{"publish":true,"compete":true}`)
+	assert.Equal(t, 410, status, "ssodh/init after logout: gone")
+	assert.Equal(t, "gone", body["error"])
 
 	b = f.bearer(t)
 	f.clock.Advance(24*time.Hour + time.Second)
@@ -269,7 +279,7 @@ func TestSessionEndpoints(t *testing.T) {
 
 	st := f.sim.Stats()
 	assert.Equal(t, 2, st.Bearer)
-	assert.Equal(t, 3, st.Init)
+	assert.Equal(t, 4, st.Init)
 	assert.Equal(t, 3, st.Tickle)
 }
 

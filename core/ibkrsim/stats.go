@@ -47,7 +47,7 @@ func (s *Sim) Stats() Stats {
 	st := s.stats
 	now := s.clock.Now()
 	for _, b := range s.bearers {
-		if now.Before(b.expires) {
+		if now.Before(b.expires) && !b.loggedOut {
 			st.Sessions++
 		}
 	}
