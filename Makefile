@@ -72,8 +72,10 @@ test: test-deps build test-go test-wasm test-js test-browser
 # go.mod and go.sum must say exactly what the code imports.
 test-go:
 	go mod tidy -diff
-	go vet ./core
+	go vet ./core/... ./test/...
 	go test -count=1 ./core/...
+	@echo "replay of recorded broker answers (test/replay):"
+	go test -count=1 -v ./test/replay | grep -v -E '^ *(=== RUN|--- PASS)'
 
 test-wasm:
 	$(WASM_ENV) go vet ./wasm
