@@ -80,6 +80,12 @@ func StatusError(broker, step string, status int, brokerCode string) *Error {
 		if t := http.StatusText(status); t != "" {
 			msg += " " + t
 		}
+		switch {
+		case status == http.StatusTooManyRequests:
+			msg += ": too many requests; slow down and try again"
+		case status >= 500:
+			msg += ": a failure on the broker's side (or a proxy's); try again later"
+		}
 	}
 	return &Error{
 		Code:      code,
@@ -90,6 +96,13 @@ func StatusError(broker, step string, status int, brokerCode string) *Error {
 		Message:   msg,
 	}
 }
+
+// What TransportError's messages advise; a caller that knows better (the
+// IBKR client's IP lookup) trims them off.
+const (
+	AdviceNetwork = ": check the network connection and the base URL"
+	AdviceTimeout = " (Timeout, or timeoutMs in JavaScript, sets it); try again"
+)
 
 // TransportError builds the error for a request that got no response. The
 // message names the host and the kind of failure, never the full URL (a
@@ -125,10 +138,10 @@ func TransportError(ctx context.Context, broker, step string, err error) *Error 
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		e.Code, e.Message = CodeCanceled, "the call was canceled"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		e.Code, e.Retryable, e.Message = CodeTimeout, true, "no answer from "+where+" before the timeout"
+		e.Code, e.Retryable, e.Message = CodeTimeout, true, "no answer from "+where+" before the timeout"+AdviceTimeout
 	default:
 		e.Code, e.Retryable = CodeNetwork, true
-		e.Message = "could not reach " + where + describeNetErr(err)
+		e.Message = "could not reach " + where + describeNetErr(err) + AdviceNetwork
 	}
 	return e
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/syumai/tinyutil/httputil"
@@ -46,12 +47,12 @@ func (g guardedFetch) Do(req *http.Request) (resp *http.Response, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			resp, err = nil, errFetchThrew
+			resp, err = nil, hostError(req, errFetchThrew)
 		}
 	}()
 	resp, err = g.inner.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, hostError(req, err)
 	}
 	if _, inMemory := resp.Body.(*memBody); inMemory {
 		return resp, nil // read in full already: nothing left to stall
@@ -61,6 +62,18 @@ func (g guardedFetch) Do(req *http.Request) (resp *http.Response, err error) {
 	stop := context.AfterFunc(ctx, func() { _ = body.Close() })
 	resp.Body = &contextBody{body: body, ctx: ctx, stop: stop}
 	return resp, nil
+}
+
+// hostError wraps a transport failure in a *url.Error naming the request's
+// origin, as net/http's Client does (tinyutil's does not), so that the
+// error the flows build says which host could not be reached. Only scheme
+// and host: a query or path could carry something private.
+func hostError(req *http.Request, err error) error {
+	var typed *core.Error
+	if errors.As(err, &typed) || req.URL == nil {
+		return err
+	}
+	return &url.Error{Op: req.Method, URL: req.URL.Scheme + "://" + req.URL.Host, Err: err}
 }
 
 // contextBody ends a body read when its request's context ends.

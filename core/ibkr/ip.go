@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -20,7 +21,10 @@ const IPCheckInterval = 5 * time.Minute
 // is under 64 bytes.
 const maxIPBody = 256
 
-// publicIP returns Config.IP, or asks IPLookupURL.
+// publicIP returns Config.IP, or asks IPLookupURL. Its failures say that
+// it is the public-IP lookup that failed, not IBKR, and how to skip it: a
+// machine without internet access otherwise reads "could not reach the
+// broker" and looks in the wrong place.
 func (c *Client) publicIP(ctx context.Context) (string, error) {
 	if c.cfg.fixedIP != "" {
 		return c.cfg.fixedIP, nil
@@ -28,14 +32,33 @@ func (c *Client) publicIP(ctx context.Context) (string, error) {
 	hdr := http.Header{"Accept": {"text/plain"}}
 	r, err := c.send(ctx, "ip", http.MethodGet, c.cfg.ipURL, hdr, nil, maxIPBody)
 	if err != nil {
-		return "", err
+		return "", c.ipLookupError(err)
 	}
 	if r.status < 200 || r.status > 299 {
-		return "", core.StatusError(core.BrokerIBKR, "ip", r.status, "")
+		return "", c.ipLookupError(core.StatusError(core.BrokerIBKR, "ip", r.status, ""))
 	}
 	ip, ok := parseIP(strings.TrimSpace(string(r.body)))
 	if !ok {
-		return "", core.BadResponse(core.BrokerIBKR, "ip", r.status, "the IP lookup did not answer a plain-text IP address")
+		return "", c.ipLookupError(core.BadResponse(core.BrokerIBKR, "ip", r.status, "the answer is not a plain-text IP address"))
 	}
 	return ip, nil
+}
+
+// ipLookupError rewords a failed lookup: which service, what went wrong,
+// and the setting that makes the lookup unnecessary.
+func (c *Client) ipLookupError(err error) error {
+	e, ok := err.(*core.Error)
+	if !ok || e.Code == core.CodeCanceled {
+		return err
+	}
+	out := *e
+	host := c.cfg.ipURL
+	if u, perr := url.Parse(c.cfg.ipURL); perr == nil {
+		host = u.Host
+	}
+	what := strings.TrimSuffix(strings.TrimSuffix(e.Message, core.AdviceNetwork), core.AdviceTimeout)
+	out.Message = "the public-IP lookup at " + host + " failed (" + what + "); IBKR bakes the caller's public IP " +
+		"into the bearer token: set the ip option (Go Config.IP; CLI --ip or ip: in the config) to skip the lookup, " +
+		"or ipLookupURL (Go Config.IPLookupURL; CLI ip_lookup_url:) to use another service"
+	return &out
 }

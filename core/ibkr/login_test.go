@@ -69,6 +69,21 @@ func TestLoginWithFixedIPSkipsLookup(t *testing.T) {
 	assert.Equal(t, "2001:db8::1", e.sim.Stats().LastBearerIP)
 }
 
+// Without internet access the IP lookup fails before IBKR is asked
+// anything: the error must say so, name the service, and say how to skip
+// it, rather than read as IBKR being unreachable.
+func TestIPLookupFailureSaysHowToSkipIt(t *testing.T) {
+	e := newEnv(t, func(c *ibkr.Config) { c.IPLookupURL = "http://127.0.0.1:1/ip" })
+	_, err := e.client(t).Login(context.Background())
+	ee := asError(t, err)
+	assert.Equal(t, core.CodeNetwork, ee.Code)
+	assert.Equal(t, "ip", ee.Step)
+	assert.Contains(t, ee.Message, "public-IP lookup at 127.0.0.1:1 failed")
+	assert.Contains(t, ee.Message, "Config.IP")
+	assert.Contains(t, ee.Message, "--ip")
+	assert.Equal(t, 0, e.sim.Stats().Token, "IBKR was not asked")
+}
+
 func TestCompetingAndStatusChange(t *testing.T) {
 	e := newEnv(t)
 	c := e.login(t)
