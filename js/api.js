@@ -2,7 +2,7 @@
 // object it resolves to. Platform differences (where the .wasm comes from,
 // which globals need a polyfill) live in node.js and browser.js.
 
-import { BrokerAuthError, codes, describeType, invalidArgument, isWellFormed, readArgument } from './errors.js';
+import { BrokerAuthError, checkKeys, codes, describeType, invalidArgument, isWellFormed, readArgument } from './errors.js';
 import { CapitalClient, IBKRClient, IGClient } from './clients.js';
 import { startRuntime } from './runtime.js';
 
@@ -29,11 +29,18 @@ export const version = __BROKERAUTH_VERSION__;
 export function createInit(platform) {
   let pending = null;
 
-  return function init(options) {
-    // Single flight: concurrent and later calls share one start; a failed
-    // start is forgotten so that init() can be tried again.
+  return function init(options = {}) {
+    // Every call's options are checked, so that a typo is never ignored;
+    // then single flight: concurrent and later calls share one start, and
+    // a failed start is forgotten so that init() can be tried again.
+    let checked;
+    try {
+      checked = readInitOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (!pending) {
-      pending = start(platform, options).catch((err) => {
+      pending = start(platform, checked).catch((err) => {
         pending = null;
         throw err;
       });
@@ -42,13 +49,14 @@ export function createInit(platform) {
   };
 }
 
-async function start(platform, options = {}) {
+function readInitOptions(options) {
   if (options === null || typeof options !== 'object') {
     throw invalidArgument(`init(options): options must be an object, got ${describeType(options)}`);
   }
   // Getters, Proxy traps and instanceof (getPrototypeOf) can run the
   // caller's code, which may throw: that becomes invalid_argument.
-  const { wasmURL, wasmModule } = readArgument('init(options)', () => {
+  return readArgument('init(options)', () => {
+    checkKeys('init(options)', options, ['wasmURL', 'wasmModule']);
     const { wasmURL, wasmModule } = options;
     if (wasmURL !== undefined && wasmModule !== undefined) {
       throw invalidArgument('init(options): pass wasmURL or wasmModule, not both');
@@ -61,7 +69,9 @@ async function start(platform, options = {}) {
     }
     return { wasmURL, wasmModule };
   });
+}
 
+async function start(platform, { wasmURL, wasmModule }) {
   await platform.prepareGlobals();
   await platform.importWasmExec();
   let module = wasmModule;
@@ -128,7 +138,7 @@ function createBrokerAuth(ns, runtime) {
         // a different password than the one the user typed.
         throw invalidArgument('encryptPassword: password contains an unpaired UTF-16 surrogate');
       }
-      return runtime.callSync(ns.encryptPassword, [encryptionKey, ts, password]);
+      return runtime.callSync(ns.encryptPassword, [encryptionKey, ts, password], 'encryptPassword');
     },
   });
 }
@@ -147,7 +157,7 @@ function timeStampText(ts) {
       if (ts >= 0n) return ts.toString();
       throw invalidArgument('encryptPassword: timeStamp must not be negative');
     default:
-      throw invalidArgument(`encryptPassword: timeStamp must be a number or a decimal string, got ${describeType(ts)}`);
+      throw invalidArgument(`encryptPassword: timeStamp must be a number, a decimal string or a BigInt, got ${describeType(ts)}`);
   }
 }
 

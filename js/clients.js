@@ -11,7 +11,7 @@
 //   keepAliveStop(keepaliveId)
 //   closeClient(id)
 
-import { BrokerAuthError, describeType, invalidArgument, isWellFormed, readArgument } from './errors.js';
+import { BrokerAuthError, checkKeys, describeType, fromGo, invalidArgument, isWellFormed, readArgument } from './errors.js';
 
 const codeBadResponse = 'bad_response';
 const codeCanceled = 'canceled';
@@ -48,9 +48,7 @@ class BrokerClient {
     // Read once, into a plain object: Go then reads data, never a getter
     // or Proxy of the caller's that could throw into it.
     const { onSessionChange, rest } = readArgument(`${broker}(options)`, () => {
-      for (const name of Object.keys(options)) {
-        if (!allowed.includes(name)) throw invalidArgument(`${broker}(options): unknown option "${name}"`);
-      }
+      checkKeys(`${broker}(options)`, options, allowed);
       const { onSessionChange, ...rest } = options;
       return { onSessionChange, rest };
     });
@@ -69,7 +67,7 @@ class BrokerClient {
     // be collected. So Go gets a listener that reaches the client only
     // through a WeakRef.
     const listener = onSessionChange ? BrokerClient.#listenerFor(this) : undefined;
-    const id = runtime.callSync(ns.newClient, [broker, rest, listener]);
+    const id = runtime.callSync(ns.newClient, [broker, rest, listener], `${broker}(options)`);
     this.#id = id;
     if (goClients) goClients.register(this, { ns, runtime, id });
   }
@@ -93,7 +91,7 @@ class BrokerClient {
 
   /** The current session, or null before login and after logout. */
   get session() {
-    return freezeSession(this.#runtime.callSync(this.#ns.clientSession, [this.#id]));
+    return freezeSession(this.#runtime.callSync(this.#ns.clientSession, [this.#id], `${this.#broker}.session`));
   }
 
   /** Log in (again): resolves to the new session. */
@@ -132,6 +130,7 @@ class BrokerClient {
   // shapeRequest turns fetch-style init into what Go takes. It reads the
   // caller's values, which may throw: request() wraps it in readArgument.
   #shapeRequest(init) {
+    checkKeys(`${this.#broker}.request(path, init)`, init, ['method', 'headers', 'body', 'signal']);
     const signal = init.signal ?? undefined;
     if (signal !== undefined && (typeof signal !== 'object' || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
       throw invalidArgument(`${this.#broker}.request: signal must be an AbortSignal`);
@@ -161,15 +160,16 @@ class BrokerClient {
    * Keep the session alive in the background (IG: GET /session, Capital.com:
    * ping, IBKR: tickle), logging in again when a keepalive call finds the
    * session gone. Runs until stop() or logout().
-   * @param {{intervalMs?: number, onError?: (err: BrokerAuthError) => void}} [options]
+   * @param {{intervalMs?: number, onError?: (err: BrokerAuthError) => void,
+   *   onRound?: (err: BrokerAuthError | null) => void}} [options]
    */
   keepAlive(options = {}) {
     if (options === null || typeof options !== 'object') throw invalidArgument('keepAlive(options): options must be an object');
     // Read once (a getter or Proxy of the caller's may throw).
-    const { intervalMs: rawInterval, onError: userOnError } = readArgument('keepAlive(options)', () => ({
-      intervalMs: options.intervalMs,
-      onError: options.onError,
-    }));
+    const { intervalMs: rawInterval, onError: userOnError, onRound: userOnRound } = readArgument('keepAlive(options)', () => {
+      checkKeys('keepAlive(options)', options, ['intervalMs', 'onError', 'onRound']);
+      return { intervalMs: options.intervalMs, onError: options.onError, onRound: options.onRound };
+    });
     const intervalMs = rawInterval === undefined ? this.defaultKeepAliveMs : rawInterval;
     if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 1 || intervalMs > 2 ** 31 - 1) {
       throw invalidArgument('keepAlive: intervalMs must be a number of milliseconds from 1 to 2^31-1');
@@ -177,14 +177,21 @@ class BrokerClient {
     if (userOnError !== undefined && typeof userOnError !== 'function') {
       throw invalidArgument('keepAlive: onError must be a function');
     }
+    if (userOnRound !== undefined && typeof userOnRound !== 'function') {
+      throw invalidArgument('keepAlive: onRound must be a function');
+    }
+    const toError = (raw) => (raw instanceof BrokerAuthError ? raw : fromGo(raw, `${this.#broker}.keepAlive`));
     // Delivered in a microtask: the loop can end before keepAlive() has
     // returned its handle, and the callback may want to use it.
     const onError = userOnError
       ? (raw) => {
-        const err = raw instanceof BrokerAuthError ? raw : new BrokerAuthError(raw.code, raw.message, raw);
+        const err = toError(raw);
         queueMicrotask(() => safely(() => userOnError(err)));
       }
       : () => {};
+    // Every round's outcome, retried failures included: null when it
+    // worked. Logging it never needs more than the error's fields.
+    const onRound = userOnRound ? (raw) => safely(() => userOnRound(raw ? toError(raw) : null)) : undefined;
     const runtime = this.#runtime;
     let stopped = false;
     const end = () => {
@@ -205,7 +212,7 @@ class BrokerClient {
     runtime.stopListeners.add(onStop);
     let kaId;
     try {
-      kaId = runtime.callSync(this.#ns.keepAliveStart, [this.#id, Math.round(intervalMs), onError, end]);
+      kaId = runtime.callSync(this.#ns.keepAliveStart, [this.#id, Math.round(intervalMs), onError, end, onRound], `${this.#broker}.keepAlive`);
     } catch (err) {
       end();
       throw err;
@@ -219,9 +226,10 @@ class BrokerClient {
 
   /** @protected */
   _call(method, args, signal) {
-    if (!signal) return this.#runtime.callAsync(this.#ns.clientCall, [this.#id, method, 0], args);
+    const call = `${this.#broker}.${method}`;
+    if (!signal) return this.#runtime.callAsync(this.#ns.clientCall, [this.#id, method, 0], args, call);
     if (signal.aborted) {
-      return Promise.reject(new BrokerAuthError(codeCanceled, `${method} was aborted before it started`, { broker: this.#broker, step: method }));
+      return Promise.reject(new BrokerAuthError(codeCanceled, `${this.#broker}.${method}: aborted before it started`, { broker: this.#broker, step: method }));
     }
     // The Go call runs under its own context; the signal cancels it, which
     // ends any HTTP call in flight (fetch is aborted) and rejects with
@@ -233,7 +241,7 @@ class BrokerClient {
       if (!runtime.stopped) runtime.callSync(ns.cancelCall, [callId]);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    return runtime.callAsync(ns.clientCall, [this.#id, method, callId], args)
+    return runtime.callAsync(ns.clientCall, [this.#id, method, callId], args, call)
       .finally(() => signal.removeEventListener('abort', onAbort));
   }
 }

@@ -61,6 +61,16 @@ export function describeType(value) {
   return `a ${t}`;
 }
 
+// fromGo turns the Go side's error object {code, message, broker, step, …}
+// into a BrokerAuthError whose message starts with where it happened: the
+// broker and step of a session flow ("ig login: …"), else the call that
+// failed ("encryptPassword: …", "ig(options): …"), as the wrapper's own
+// messages do.
+export function fromGo(e, call) {
+  const where = e.broker && e.step ? `${e.broker} ${e.step}` : call;
+  return new BrokerAuthError(e.code, where ? `${where}: ${e.message}` : e.message, e);
+}
+
 export function invalidArgument(message) {
   return new BrokerAuthError(codes.invalidArgument, message);
 }
@@ -78,6 +88,16 @@ export function readArgument(what, fn) {
   } catch (err) {
     if (err instanceof BrokerAuthError) throw err;
     throw invalidArgument(`${what} could not be read: a getter, Proxy, toString or toJSON in it threw, or it cannot be serialized`);
+  }
+}
+
+// checkKeys refuses an options object with a key the call does not know,
+// naming it and the known ones: a typo (bseURL) must not pass silently.
+export function checkKeys(what, options, known) {
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) {
+      throw invalidArgument(`${what}: unknown option "${name}" (known: ${known.join(', ')})`);
+    }
   }
 }
 

@@ -108,6 +108,12 @@ export interface KeepAliveOptions {
    * are retried with backoff and not reported.
    */
   onError?: (err: BrokerAuthError) => void;
+  /**
+   * Called after every round with its outcome: null when it worked, else
+   * the error, including the transient ones the loop retries. For logs and
+   * health checks; it must not throw (what it throws is logged and dropped).
+   */
+  onRound?: (err: BrokerAuthError | null) => void;
 }
 
 export interface KeepAlive {

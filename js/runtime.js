@@ -5,7 +5,7 @@
 // wasm_exec_node.js runner: it copies all of process.env into the wasm and
 // reports exits through process.exit.
 
-import { BrokerAuthError, codes } from './errors.js';
+import { BrokerAuthError, codes, fromGo } from './errors.js';
 import { createHostFetch } from './hostfetch.js';
 
 /**
@@ -132,8 +132,11 @@ export class Runtime {
     );
   }
 
-  /** Call a synchronous namespace function, turning Go's error objects into throws. */
-  callSync(fn, args) {
+  /**
+   * Call a synchronous namespace function, turning Go's error objects into
+   * throws; `call` names it in their messages (see fromGo).
+   */
+  callSync(fn, args, call) {
     if (this.stopped) throw this.stoppedError();
     let result;
     try {
@@ -144,7 +147,7 @@ export class Runtime {
       throw this.stoppedError();
     }
     if (this.stopped) throw this.stoppedError();
-    return unwrapResult(result);
+    return unwrapResult(result, call);
   }
 
   /**
@@ -155,7 +158,7 @@ export class Runtime {
    * BrokerAuthError; rejects with runtime_stopped if Go stops first. The
    * Promise is made here: one made from Go would cost a js.FuncOf per call.
    */
-  callAsync(fn, before, after = []) {
+  callAsync(fn, before, after = [], call = undefined) {
     if (this.stopped) return Promise.reject(this.stoppedError());
     return new Promise((resolve, reject) => {
       this.pending.add(reject);
@@ -172,8 +175,7 @@ export class Runtime {
         if (ok === true) {
           resolve(value);
         } else {
-          const e = value || {};
-          reject(new BrokerAuthError(e.code, e.message, e));
+          reject(fromGo(value || {}, call));
         }
       };
       try {
@@ -186,9 +188,9 @@ export class Runtime {
   }
 }
 
-function unwrapResult(result) {
+function unwrapResult(result, call) {
   if (result !== null && typeof result === 'object' && result.__brokerauthError === true) {
-    throw new BrokerAuthError(result.code, result.message, result);
+    throw fromGo(result, call);
   }
   return result;
 }

@@ -21,7 +21,7 @@ type sessionClient interface {
 	Login(ctx context.Context) (*core.Session, error)
 	Session() *core.Session
 	Logout(ctx context.Context) error
-	KeepAlive(ctx context.Context, interval time.Duration) error
+	KeepAlive(ctx context.Context, interval time.Duration, opts ...core.KeepAliveOption) error
 	request(ctx context.Context, method, path string, body []byte, header http.Header) (status int, respHeader http.Header, respBody []byte, err error)
 	// extra runs a broker-specific method; ok is false for an unknown name.
 	extra(ctx context.Context, method string, args []js.Value) (result any, ok bool, err error)
@@ -246,9 +246,10 @@ func closeClient(args []js.Value) (any, error) {
 	return nil, nil
 }
 
-// keepAliveStart(id, intervalMs, onError, onEnd) → keepalive id. onEnd is
-// called once the loop has ended, however it ended, so that the wrapper
-// can stop holding a Node process open for it.
+// keepAliveStart(id, intervalMs, onError, onEnd, onRound?) → keepalive id.
+// onEnd is called once the loop has ended, however it ended, so that the
+// wrapper can stop holding a Node process open for it; onRound, if given,
+// after every round with null or the round's error.
 func keepAliveStart(args []js.Value) (any, error) {
 	id, c, err := lookupClient(args)
 	if err != nil {
@@ -264,6 +265,17 @@ func keepAliveStart(args []js.Value) (any, error) {
 	}
 	if len(args) > 3 && args[3].Type() == js.TypeFunction {
 		onEnd = args[3]
+	}
+	var opts []core.KeepAliveOption
+	if len(args) > 4 && args[4].Type() == js.TypeFunction {
+		onRound := args[4]
+		opts = append(opts, core.OnRound(func(err error) {
+			if err == nil {
+				invokeSafely(onRound, nil)
+			} else {
+				invokeSafely(onRound, errorToJS(err))
+			}
+		}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	registry.Lock()
@@ -284,7 +296,7 @@ func keepAliveStart(args []js.Value) (any, error) {
 				invokeSafely(onEnd, nil)
 			}
 		}()
-		err := c.KeepAlive(ctx, interval)
+		err := c.KeepAlive(ctx, interval, opts...)
 		if err != nil && ctx.Err() == nil && !onError.IsUndefined() {
 			invokeSafely(onError, errorToJS(err))
 		}

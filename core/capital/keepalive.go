@@ -27,10 +27,12 @@ func (c *Client) KeepAliveOnce(ctx context.Context) error {
 // cannot fix (credentials refused on re-login) ends it and is returned. Capital.com ends sessions after 10 idle
 // minutes, so an interval of a few minutes is enough.
 //
-// Without a session it returns not_logged_in at once.
-func (c *Client) KeepAlive(ctx context.Context, interval time.Duration) error {
+// Without a session it returns not_logged_in at once. core.OnRound hears
+// every round's outcome.
+func (c *Client) KeepAlive(ctx context.Context, interval time.Duration, opts ...core.KeepAliveOption) error {
 	if err := c.auth.NeedSession(); err != nil {
 		return err
 	}
-	return cstsession.KeepAlive(ctx, c.s.Clock, interval, broker, c.KeepAliveOnce)
+	o := core.ApplyKeepAliveOptions(opts)
+	return cstsession.KeepAlive(ctx, c.s.Clock, interval, broker, c.KeepAliveOnce, o.OnRound)
 }

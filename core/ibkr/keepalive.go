@@ -73,7 +73,10 @@ func (c *Client) ipCheckDue() bool {
 // (invalid_client …), or not_logged_in before Login or after Logout
 // (checked at once, so a KeepAlive started without a session returns
 // immediately).
-func (c *Client) KeepAlive(ctx context.Context, interval time.Duration) error {
+//
+// core.OnRound hears every round's outcome.
+func (c *Client) KeepAlive(ctx context.Context, interval time.Duration, opts ...core.KeepAliveOption) error {
+	o := core.ApplyKeepAliveOptions(opts)
 	if interval <= 0 {
 		interval = DefaultKeepAliveInterval
 	}
@@ -91,6 +94,9 @@ func (c *Client) KeepAlive(ctx context.Context, interval time.Duration) error {
 		err := c.KeepAliveOnce(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if o.OnRound != nil {
+			o.OnRound(err)
 		}
 		if err == nil {
 			failures, wait = 0, interval

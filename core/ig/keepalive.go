@@ -26,10 +26,12 @@ func (c *Client) KeepAliveOnce(ctx context.Context) error {
 // 429) is tried again sooner, with bounded backoff; one that retrying
 // cannot fix (credentials refused on re-login) ends it and is returned.
 //
-// Without a session it returns not_logged_in at once.
-func (c *Client) KeepAlive(ctx context.Context, interval time.Duration) error {
+// Without a session it returns not_logged_in at once. core.OnRound hears
+// every round's outcome.
+func (c *Client) KeepAlive(ctx context.Context, interval time.Duration, opts ...core.KeepAliveOption) error {
 	if err := c.auth.NeedSession(); err != nil {
 		return err
 	}
-	return cstsession.KeepAlive(ctx, c.s.Clock, interval, broker, c.KeepAliveOnce)
+	o := core.ApplyKeepAliveOptions(opts)
+	return cstsession.KeepAlive(ctx, c.s.Clock, interval, broker, c.KeepAliveOnce, o.OnRound)
 }

@@ -221,4 +221,42 @@ describe('options are checked before anything is sent', () => {
     }
     assert.throws(() => ba.ig(null), isError('invalid_argument'));
   });
+
+  test('an unknown key is refused the same way everywhere, naming it and the known ones', async () => {
+    const named = (what, key, known) => (err) => isError('invalid_argument')(err) &&
+      err.message.startsWith(`${what}: unknown option "${key}"`) && err.message.includes(known);
+    assert.throws(() => ba.ig(igOptions({ bseURL: 'x' })), named('ig(options)', 'bseURL', 'baseURL'));
+    assert.throws(() => ba.capital({ ...server.creds.capital, apikey: 'x' }), named('capital(options)', 'apikey', 'apiKey'));
+    const ig = ba.ig(igOptions());
+    await assert.rejects(ig.request('/accounts', { methd: 'GET' }), named('ig.request(path, init)', 'methd', 'method'));
+    assert.throws(() => ig.keepAlive({ interval: 5 }), named('keepAlive(options)', 'interval', 'intervalMs'));
+    const mod = await loadESM();
+    await assert.rejects(mod.init({ wasmUrl: 'x' }), named('init(options)', 'wasmUrl', 'wasmURL'));
+  });
+
+  test('messages start with where they happened: the call, or the broker and step', async () => {
+    assert.throws(() => ba.encryptPassword('not a key', 1, 'pw'), (err) => err.message.startsWith('encryptPassword: ') && err.code === 'invalid_key');
+    assert.throws(() => ba.ig(igOptions({ version: 4 })), (err) => err.message.startsWith('ig(options): '));
+    await assert.rejects(ba.ig(igOptions({ password: 'wrong' })).login(), (err) => err.message.startsWith('ig login: '));
+    assert.throws(() => ba.encryptPassword('k', {}, 'pw'), (err) => /BigInt/.test(err.message));
+  });
+});
+
+describe('keepAlive onRound', () => {
+  test('hears every round, null when it worked', async () => {
+    const ig = ba.ig(igOptions());
+    await ig.login();
+    const rounds = [];
+    const ka = ig.keepAlive({ intervalMs: 30, onRound: (err) => rounds.push(err) });
+    for (let i = 0; i < 100 && rounds.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await server.admin('ig', 'fault', { path: '/session', method: 'GET', kind: 'status', status: 503 });
+    for (let i = 0; i < 100 && !rounds.some((e) => e); i++) await new Promise((r) => setTimeout(r, 20));
+    ka.stop();
+    assert.ok(rounds.filter((e) => e === null).length >= 2, 'successful rounds report null');
+    const failed = rounds.find((e) => e);
+    assert.ok(failed instanceof BrokerAuthError);
+    assert.equal(failed.code, 'http_503');
+    assert.equal(failed.retryable, true);
+    assert.ok(failed.message.startsWith('ig ping: '));
+  });
 });

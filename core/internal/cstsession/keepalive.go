@@ -23,7 +23,9 @@ const (
 // An error that trying again cannot fix (the broker refusing the
 // credentials on re-login, say) ends it and is returned, so that the
 // caller hears of it instead of pinging a dead session forever.
-func KeepAlive(ctx context.Context, clock core.Clock, interval time.Duration, broker string, once func(context.Context) error) error {
+//
+// onRound, if not nil, hears every round's outcome.
+func KeepAlive(ctx context.Context, clock core.Clock, interval time.Duration, broker string, once func(context.Context) error, onRound func(error)) error {
 	if interval <= 0 {
 		return &core.Error{Code: core.CodeInvalidArgument, Broker: broker, Message: "keepalive interval must be positive"}
 	}
@@ -32,6 +34,9 @@ func KeepAlive(ctx context.Context, clock core.Clock, interval time.Duration, br
 		err := once(ctx)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if onRound != nil {
+			onRound(err)
 		}
 		if err == nil {
 			wait, failures = interval, 0
