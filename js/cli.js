@@ -4,27 +4,37 @@
 
 import { parseArgs } from 'node:util';
 
-import { init, BrokerAuthError } from './index.mjs';
-import { readPrivateKey, settings, UsageError } from './cli-config.js';
+import { init, BrokerAuthError, version } from './index.mjs';
+import { clientOptions, settingsHelp, UsageError } from './cli-config.js';
 
 const usage = `usage:
   brokerauth encrypt --key <encryptionKey> --timestamp <timeStamp> --password-stdin
-  brokerauth ig login      [--config <file>] [--version 2|3]
-  brokerauth capital login [--config <file>]
-  brokerauth ibkr login     --config <file> [--show-secrets]
-  brokerauth ibkr keepalive --config <file> [--every <seconds>]
+  brokerauth ig login      [--config <file>] [--api-version 2|3] [--base-url <url>]
+  brokerauth capital login [--config <file>] [--base-url <url>]
+  brokerauth ibkr login     [--config <file>] [--ip <address>] [--show-secrets]
+  brokerauth ibkr keepalive [--config <file>] [--ip <address>] [--every <seconds>]
+  brokerauth --version
 
 Options:
-  --config <file>   YAML (ibauth keys: client_id, client_key_id, credential, private_key_file, domain;
-                    IG/Capital.com: api_key, identifier, password, environment, base_url, version) or JSON.
-                    Missing keys come from BROKERAUTH_API_KEY, BROKERAUTH_IDENTIFIER, BROKERAUTH_PASSWORD,
-                    BROKERAUTH_ENVIRONMENT, BROKERAUTH_BASE_URL, BROKERAUTH_VERSION, BROKERAUTH_CLIENT_ID, …
-  --show-secrets    print the IBKR bearer token instead of redacting it
-  --every <s>       keepalive interval in seconds (default 60)
-  --debug           log each step to stderr (never secrets)
-  -h, --help        this text
+  --config <file>      settings as YAML (key: value lines) or JSON; the keys are below
+  --api-version 2|3    IG's login version (default 2; 3 is OAuth)
+  --base-url <url>     the broker's base URL, e.g. a simulator's (see the README)
+  --ip <address>       IBKR: the public IP to bake into the bearer token; skips the IP lookup
+  --password-stdin     encrypt: read the password from stdin
+  --show-secrets       ibkr: print the bearer token instead of redacting it
+  --every <seconds>    keepalive interval (default 60)
+  --debug              log each step and each keepalive round to stderr (never secrets)
+  -V, --version        print brokerauth's version
+  -h, --help           this text
 
-ig/capital login print the session (its headers are what later calls need) as JSON on stdout.
+Settings (config key, environment variable, meaning); a flag beats the config file, which beats the environment:
+${settingsHelp()}
+
+There is no --password: a password on the command line shows in the process list and the shell history.
+Use --password-stdin (encrypt), or password: in --config, or BROKERAUTH_PASSWORD.
+
+ig/capital login print the session as JSON on stdout: its headers are what later calls need.
+ibkr login prints it with the bearer token redacted, unless --show-secrets.
 Exit status: 0 ok, 1 the broker or brokerauth refused, 2 bad usage.`;
 
 const options = {
@@ -32,23 +42,54 @@ const options = {
   key: { type: 'string' },
   timestamp: { type: 'string' },
   'password-stdin': { type: 'boolean' },
-  version: { type: 'string' },
+  'api-version': { type: 'string' },
+  'base-url': { type: 'string' },
+  ip: { type: 'string' },
   'show-secrets': { type: 'boolean' },
   every: { type: 'string' },
   debug: { type: 'boolean' },
+  version: { type: 'boolean', short: 'V' },
   help: { type: 'boolean', short: 'h' },
 };
 
-async function main(argv, env) {
-  let parsed;
+// parse reads argv, with two spellings explained instead of refused
+// with a generic message: a password flag, and --version 2|3, which once
+// meant IG's API version.
+function parse(argv) {
+  if (argv.some((a) => /^--password(=|$)/.test(a))) {
+    throw new UsageError('there is no --password (it would show in the process list and the shell history): ' +
+      'pipe the password to --password-stdin (encrypt), or set password: in --config or BROKERAUTH_PASSWORD');
+  }
+  const args = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = argv[i].match(/^--version(?:=(.*))?$/);
+    const value = m && (m[1] !== undefined ? m[1] : /^[23]$/.test(argv[i + 1] || '') ? argv[i + 1] : undefined);
+    if (m && value !== undefined) {
+      console.error('brokerauth: --version 2|3 is now --api-version 2|3 (--version prints brokerauth\'s version)');
+      args.push('--api-version', value);
+      if (m[1] === undefined) i++;
+    } else {
+      args.push(argv[i]);
+    }
+  }
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
+    const name = (/'(-[^']*)'/.exec(err.message) || [])[1];
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && name) throw new UsageError(`unknown option ${name}`);
+    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && name) throw new UsageError(`option ${name} needs a value`);
     throw new UsageError(err.message);
   }
-  const { values, positionals } = parsed;
+}
+
+async function main(argv, env) {
+  const { values, positionals } = parse(argv);
   if (values.help) {
     console.log(usage);
+    return 0;
+  }
+  if (values.version) {
+    console.log(version);
     return 0;
   }
   const debug = values.debug ? (msg) => console.error(`brokerauth: ${msg}`) : () => {};
@@ -74,24 +115,9 @@ async function encrypt(values) {
 }
 
 async function loginCST(broker, values, env, debug) {
-  const { get } = settings(values.config, env);
-  const opts = {
-    apiKey: get('api_key'),
-    identifier: get('identifier'),
-    password: get('password'),
-  };
-  for (const [name, key] of [['apiKey', 'api_key'], ['identifier', 'identifier'], ['password', 'password']]) {
-    if (!opts[name]) throw new UsageError(`${key} is required (--config or ${`BROKERAUTH_${key.toUpperCase()}`})`);
-  }
-  if (get('environment')) opts.environment = get('environment');
-  if (get('base_url')) opts.baseURL = get('base_url');
-  const version = values.version ?? get('version');
-  if (broker === 'ig' && version !== undefined) {
-    if (!/^[23]$/.test(version)) throw new UsageError('version must be 2 or 3');
-    opts.version = Number(version);
-  }
+  const opts = clientOptions('cst', broker, values.config, values, env);
   const ba = await init();
-  debug(`${broker}: logging in`);
+  debug(`${broker}: logging in to ${opts.baseURL || `the ${opts.environment || 'demo'} environment`}`);
   const client = broker === 'ig' ? ba.ig(opts) : ba.capital(opts);
   const session = await client.login();
   debug(`${broker}: logged in to account ${session.accountId}`);
@@ -99,30 +125,16 @@ async function loginCST(broker, values, env, debug) {
   return 0;
 }
 
-function ibkrOptions(values, env) {
-  const { get, baseDir } = settings(values.config, env);
-  const opts = {
-    clientId: get('client_id'),
-    clientKeyId: get('client_key_id'),
-    credential: get('credential'),
-  };
-  for (const [name, key] of [['clientId', 'client_id'], ['clientKeyId', 'client_key_id'], ['credential', 'credential']]) {
-    if (!opts[name]) throw new UsageError(`${key} is required in --config`);
-  }
-  opts.privateKey = readPrivateKey(get('private_key_file'), baseDir);
-  if (get('domain')) opts.domain = get('domain');
-  if (get('base_url')) opts.baseURL = get('base_url');
-  if (get('ip')) opts.ip = get('ip');
-  return opts;
-}
-
+// redact hides an IBKR session's bearer token unless --show-secrets (an
+// IG or Capital.com login prints its headers, which is what a script
+// asks it for).
 function redact(session, show) {
   if (show || !session) return session;
   return { ...session, headers: { ...session.headers, Authorization: 'Bearer <redacted: --show-secrets>' } };
 }
 
 async function ibkr(command, values, env, debug) {
-  const opts = ibkrOptions(values, env);
+  const opts = clientOptions('ibkr', 'ibkr', values.config, values, env);
   let every = 60;
   if (values.every !== undefined) {
     every = Number(values.every);
@@ -130,7 +142,7 @@ async function ibkr(command, values, env, debug) {
   }
   const ba = await init();
   const ib = ba.ibkr({ ...opts, onSessionChange: (s) => debug(`ibkr: session ${s ? (s.authenticated ? 'authenticated' : 'not authenticated') : 'ended'}`) });
-  debug('ibkr: access token → bearer token → sso/validate → ssodh/init');
+  debug(`ibkr: ${opts.ip ? `public IP ${opts.ip}` : 'public-IP lookup'} → access token → bearer token → sso/validate → ssodh/init`);
   const session = await ib.login();
   console.log(JSON.stringify(redact(session, values['show-secrets']), null, 2));
   if (command === 'login') return 0;
@@ -144,8 +156,9 @@ async function ibkr(command, values, env, debug) {
     process.once('SIGTERM', resolve);
     ka = ib.keepAlive({
       intervalMs: every * 1000,
+      onRound: (err) => debug(err ? `keepalive round failed: ${describe(err)}${err.retryable ? ' (retrying)' : ''}` : 'keepalive round ok'),
       onError: (err) => {
-        console.error(`brokerauth: keepalive ended: ${err.code}: ${err.message}`);
+        console.error(`brokerauth: keepalive ended: ${describe(err)}`);
         failure = err;
         resolve();
       },
@@ -163,6 +176,12 @@ async function ibkr(command, values, env, debug) {
   return failure ? 1 : 0;
 }
 
+// describe is how the command line shows an error: the code, the broker's
+// HTTP status, and the message, which starts with the step that failed.
+function describe(err) {
+  return `${err.code}${err.status ? ` (HTTP ${err.status})` : ''}: ${err.message}`;
+}
+
 function readStdin() {
   return new Promise((resolve, reject) => {
     let data = '';
@@ -177,11 +196,15 @@ main(process.argv.slice(2), process.env).then(
   (code) => { process.exitCode = code; },
   (err) => {
     if (err instanceof UsageError) {
-      console.error(`brokerauth: ${err.message}\n\n${usage}`);
+      console.error(`brokerauth: ${err.message}\n(brokerauth --help lists the commands, options and settings)`);
       process.exitCode = 2;
     } else if (err instanceof BrokerAuthError) {
-      console.error(`brokerauth: ${err.code}${err.status ? ` (HTTP ${err.status})` : ''}: ${err.message}`);
-      process.exitCode = 1;
+      console.error(`brokerauth: ${describe(err)}`);
+      if (process.argv.includes('--debug')) {
+        console.error(`brokerauth: ${JSON.stringify({ broker: err.broker, step: err.step, status: err.status, retryable: err.retryable })}`);
+      }
+      // A bad setting is a usage problem, whoever noticed it.
+      process.exitCode = err.code === 'invalid_argument' && err.step === null ? 2 : 1;
     } else {
       console.error(`brokerauth: unexpected error: ${err && err.message}`);
       process.exitCode = 1;

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,7 +19,21 @@ before(async () => {
   server = await startSimServer();
   dir = mkdtempSync(join(tmpdir(), 'brokerauth-cli-'));
 });
-after(() => server.stop());
+// Whatever happened: keepalive processes a failed test left running are
+// stopped, and the folder (a private key, configs) goes.
+const children = new Set();
+after(() => {
+  for (const child of children) child.kill('SIGKILL');
+  server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function keepalive(config, ...extra) {
+  const child = spawn(bin, ['ibkr', 'keepalive', '--config', config, '--every', '1', ...extra], { cwd: dir, env: { PATH: process.env.PATH } });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
 
 const run = (args, { env = {}, input } = {}) =>
   spawnSync(bin, args, { cwd: dir, encoding: 'utf8', input, timeout: 60_000, env: { PATH: process.env.PATH, ...env } });
@@ -33,6 +47,11 @@ test('encrypt --password-stdin', () => {
 
 test('encrypt refuses a password on the command line and a bad key', () => {
   assert.equal(run(['encrypt', '--key', capitalGuideKey, '--timestamp', '1']).status, 2);
+  const flag = run(['encrypt', '--key', capitalGuideKey, '--timestamp', '1', '--password', 'Canary-cli-2']);
+  assert.equal(flag.status, 2);
+  assert.match(flag.stderr, /--password-stdin/);
+  assert.match(flag.stderr, /BROKERAUTH_PASSWORD/);
+  assert.ok(!flag.stderr.includes('Canary'));
   const bad = run(['encrypt', '--key', 'nope', '--timestamp', '1', '--password-stdin'], { input: 'Canary-cli-1' });
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /invalid_key/);
@@ -65,13 +84,14 @@ test('capital login from a YAML config; a wrong password exits 1 with the broker
   assert.ok(!bad.stderr.includes('Canary') && !bad.stdout.includes('Canary'));
 });
 
-function ibkrConfig() {
+function ibkrConfig({ ip = '198.51.100.7', ipLookupURL } = {}) {
   const { baseURL, clientId, clientKeyId, credential, privateKey } = server.creds.ibkr;
   writeFileSync(join(dir, 'ibkr.pem'), privateKey, { mode: 0o600 });
   const config = join(dir, 'ibkr.yaml');
   writeFileSync(config, [
     `client_id: ${clientId}`, `client_key_id: ${clientKeyId}`, `credential: ${credential}`,
-    'private_key_file: ibkr.pem', 'domain: api.ibkr.com', `base_url: ${baseURL}`, 'ip: 198.51.100.7', '',
+    'private_key_file: ibkr.pem', 'domain: api.ibkr.com', `base_url: ${baseURL}`,
+    ...(ip ? [`ip: ${ip}`] : []), ...(ipLookupURL ? [`ip_lookup_url: ${ipLookupURL}`] : []), '',
   ].join('\n'));
   return config;
 }
@@ -92,7 +112,7 @@ test('ibkr login redacts the bearer token unless --show-secrets', () => {
 test('ibkr keepalive runs until SIGINT, then logs out and exits 0', async () => {
   const config = ibkrConfig();
   const before = await server.admin('ibkr', 'stats');
-  const child = spawn(bin, ['ibkr', 'keepalive', '--config', config, '--every', '1'], { cwd: dir, env: { PATH: process.env.PATH } });
+  const child = keepalive(config);
   let stderr = '';
   child.stderr.on('data', (c) => { stderr += c; });
   await new Promise((resolve, reject) => {
@@ -119,7 +139,7 @@ test('ibkr keepalive runs until SIGINT, then logs out and exits 0', async () => 
 
 test('ibkr keepalive exits 1 when the keepalive ends for good (credentials refused)', async () => {
   const config = ibkrConfig();
-  const child = spawn(bin, ['ibkr', 'keepalive', '--config', config, '--every', '1'], { cwd: dir, env: { PATH: process.env.PATH } });
+  const child = keepalive(config);
   let stderr = '';
   child.stderr.on('data', (c) => { stderr += c; });
   const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -133,9 +153,65 @@ test('ibkr keepalive exits 1 when the keepalive ends for good (credentials refus
   assert.match(stderr, /keepalive ended: invalid_client/);
 });
 
-test('usage errors exit 2', () => {
+test('usage errors exit 2 with a message that points to --help', () => {
   assert.equal(run(['frobnicate']).status, 2);
   assert.equal(run(['ibkr', 'login']).status, 2);
-  assert.equal(run(['ig', 'login', '--bogus']).status, 2);
-  assert.equal(run(['--help']).status, 0);
+  const bogus = run(['ig', 'login', '--bogus']);
+  assert.equal(bogus.status, 2);
+  assert.match(bogus.stderr, /unknown option --bogus\n.*--help/);
+  assert.ok(!bogus.stderr.includes('"'), 'no half-quoted parser message');
+  const help = run(['--help']);
+  assert.equal(help.status, 0);
+  for (const key of ['api_key', 'identifier', 'password', 'environment', 'base_url', 'api_version', 'client_id', 'client_key_id',
+    'credential', 'private_key_file', 'domain', 'ip', 'ip_lookup_url', 'BROKERAUTH_IP_LOOKUP_URL', '--password-stdin']) {
+    assert.match(help.stdout, new RegExp(`\\s${key}\\s`), `--help lists ${key}`);
+  }
+});
+
+test('--version and -V print the package version; --version 2|3 still means IG\'s API version', () => {
+  const { version } = JSON.parse(readFileSync(join(consumerDir, 'node_modules/brokerauth/package.json'), 'utf8'));
+  for (const flag of ['--version', '-V']) {
+    const res = run([flag]);
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal(res.stdout.trim(), version);
+  }
+  const { baseURL, apiKey, identifier, password } = server.creds.ig;
+  const env = { BROKERAUTH_BASE_URL: baseURL, BROKERAUTH_API_KEY: apiKey, BROKERAUTH_IDENTIFIER: identifier, BROKERAUTH_PASSWORD: password };
+  const old = run(['ig', 'login', '--version', '3'], { env });
+  assert.equal(old.status, 0, old.stderr);
+  assert.match(old.stderr, /now --api-version/);
+  assert.ok(JSON.parse(old.stdout).headers.Authorization, 'a v3 session');
+  const now = run(['ig', 'login', '--api-version', '3'], { env });
+  assert.equal(now.status, 0, now.stderr);
+  assert.equal(now.stderr, '');
+});
+
+test('a config key brokerauth does not know is invalid_argument naming it and the known ones', () => {
+  const config = join(dir, 'typo.yaml');
+  writeFileSync(config, 'client_id: x\nip_lookup_ulr: https://example.invalid/\n');
+  const res = run(['ibkr', 'login', '--config', config]);
+  assert.equal(res.status, 2);
+  assert.match(res.stderr, /invalid_argument: config .*typo\.yaml: unknown key "ip_lookup_ulr" for ibkr \(known: .*ip_lookup_url/);
+});
+
+test('ibkr login without internet access: the error is the public-IP lookup, and says how to skip it', () => {
+  const config = ibkrConfig({ ip: null, ipLookupURL: 'http://127.0.0.1:1/' });
+  const res = run(['ibkr', 'login', '--config', config]);
+  assert.equal(res.status, 1);
+  assert.match(res.stderr, /network: ibkr ip: the public-IP lookup at 127\.0\.0\.1:1 failed/);
+  assert.match(res.stderr, /--ip/);
+  const skipped = run(['ibkr', 'login', '--config', config, '--ip', '198.51.100.7']);
+  assert.equal(skipped.status, 0, skipped.stderr);
+});
+
+test('--debug logs every keepalive round, never a secret', async () => {
+  const config = ibkrConfig();
+  const child = keepalive(config, '--debug');
+  let stderr = '';
+  child.stderr.on('data', (c) => { stderr += c; });
+  for (let i = 0; i < 100 && !stderr.includes('keepalive round ok'); i++) await new Promise((r) => setTimeout(r, 100));
+  child.kill('SIGINT');
+  assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 0, stderr);
+  assert.match(stderr, /brokerauth: keepalive round ok/);
+  assert.ok(!/Bearer [A-Za-z0-9_-]{20}/.test(stderr), 'no bearer token in the log');
 });
