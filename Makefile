@@ -24,9 +24,14 @@ BUILD := build
 GO_SOURCES := go.mod go.sum $(shell find core wasm -name '*.go' -not -name '*_test.go')
 JS_SOURCES := $(wildcard js/*.js js/*.mjs js/*.d.ts) npm/package.json LICENSE
 
-.PHONY: build test test-go test-wasm test-js test-browser test-deps demo bench fuzz soak clean check-go
+.PHONY: build pack test test-go test-wasm test-js test-browser test-deps demo bench fuzz soak clean check-go
 
 build: check-go npm/brokerauth.wasm npm/wasm_exec.js npm/LICENSE-go npm/index.mjs $(BUILD)/web
+
+# The npm package as `npm publish` would send it, to install from this
+# checkout: build/brokerauth-<version>.tgz.
+pack: build
+	npm pack --pack-destination $(BUILD) ./npm
 
 # A wasm that reports another version, for the handshake test.
 $(BUILD)/other-version.wasm: $(GO_SOURCES)
@@ -60,17 +65,31 @@ node_modules/.package-lock.json: package.json package-lock.json
 # Everything the tests need that a fresh machine lacks: npm dev
 # dependencies, OpenSSL (the independent decryptor) and Debian's Chromium
 # (playwright-core drives it; it never downloads a browser of its own).
-APT_PACKAGES := $(if $(shell command -v openssl),,openssl) $(if $(wildcard /usr/bin/chromium),,chromium)
+# apt-get runs as root, through sudo for another user; without either,
+# one line says what to install.
+APT_PACKAGES := $(strip $(if $(shell command -v openssl),,openssl) $(if $(wildcard /usr/bin/chromium),,chromium))
 test-deps: node_modules/.package-lock.json
-	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
-	  echo "installing $(APT_PACKAGES) with apt-get"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	@if [ -n "$(APT_PACKAGES)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then as_root=; \
+	  elif command -v sudo >/dev/null && { [ -t 0 ] || sudo -n true 2>/dev/null; }; then as_root=sudo; \
+	  else echo "make test needs the Debian packages $(APT_PACKAGES): install them as root (apt-get install -y $(APT_PACKAGES)) or give this user sudo, then run make test again" >&2; exit 1; fi; \
+	  echo "installing $(APT_PACKAGES) with apt-get$${as_root:+ (through sudo)}"; \
+	  $$as_root apt-get update -qq && $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 
+# The tests keep their temporary files under build/tmp, never in the
+# system's temp folder, and must leave none behind: make test fails on a
+# leftover.
+TEST_TMP := $(CURDIR)/$(BUILD)/tmp
+test-go test-wasm test-js test-browser: export TMPDIR := $(TEST_TMP)
+
 test: test-deps build test-go test-wasm test-js test-browser
+	@left="$$(ls -A $(TEST_TMP) 2>/dev/null)"; \
+	if [ -n "$$left" ]; then echo "the tests left files behind in $(TEST_TMP): $$left" >&2; exit 1; fi
 
 # go.mod and go.sum must say exactly what the code imports.
 test-go:
+	@mkdir -p $(TEST_TMP)
 	go mod tidy -diff
 	go vet ./core/... ./test/...
 	go test -count=1 ./core/...
@@ -78,18 +97,21 @@ test-go:
 	go test -count=1 -v ./test/replay | grep -v -E '^ *(=== RUN|--- PASS)'
 
 test-wasm:
+	@mkdir -p $(TEST_TMP)
 	$(WASM_ENV) go vet ./wasm
 	$(WASM_ENV) go test -count=1 ./wasm/...
 
 # The JS tests run against the package as a user receives it: npm pack, then
 # npm install of the tarball into a scratch project.
 test-js: build $(BUILD)/other-version.wasm
+	@mkdir -p $(TEST_TMP)
 	node test/js/pack-consumer.mjs $(BUILD)/consumer
 	node --test --test-reporter=spec test/js/
 
 # In-browser tests: the demo server and Debian's Chromium via playwright-core.
 # Screenshots land in test-results/ (git-ignored).
 test-browser: build
+	@mkdir -p $(TEST_TMP)
 	go test -count=1 ./web
 	node --test --test-reporter=spec test/browser/
 
@@ -117,6 +139,7 @@ fuzz:
 soak:
 	BROKERAUTH_SOAK=long go test -count=1 -v -run '^TestSoak' -timeout 30m ./core/soak
 
+# Only what the build made: git status is clean afterwards.
 clean:
-	rm -rf $(BUILD) npm/brokerauth.wasm npm/wasm_exec.js npm/LICENSE-go npm/LICENSE \
-	  npm/index.mjs npm/index.cjs npm/browser.mjs npm/index.d.ts npm/index.d.mts
+	rm -rf $(BUILD) test-results npm/brokerauth.wasm npm/wasm_exec.js npm/LICENSE-go npm/LICENSE \
+	  npm/index.mjs npm/index.cjs npm/browser.mjs npm/cli.mjs npm/index.d.ts npm/index.d.mts *.tgz

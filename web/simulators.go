@@ -40,6 +40,14 @@ func (s *simulators) mount(mux *http.ServeMux) {
 	mux.Handle(capitalMount+"/", http.StripPrefix(capitalMount, s.capital))
 	mux.Handle(ibkrMount+"/", http.StripPrefix(ibkrMount, s.ibkr))
 	mux.Handle("/sim/credentials.json", getOnly(http.HandlerFunc(s.credentials)))
+	mux.Handle("/sim/ibkr-demo-key.pem", getOnly(http.HandlerFunc(demoKeyPEM)))
+}
+
+// demoKeyPEM serves the IBKR simulator's demo private key, for the command
+// line's private_key_file: simulator-only, published in the source.
+func demoKeyPEM(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	_, _ = io.WriteString(w, ibkrsim.DemoClient().PrivateKeyPEM)
 }
 
 // credentials serves the simulators' demo logins to the page, so that it
@@ -63,6 +71,7 @@ func printCredentials(w io.Writer, origin string) {
 		origin, igMount, sim.IGAPIPrefix, sim.IGDemoAPIKey, sim.IGDemoIdentifier, sim.IGDemoPassword)
 	fmt.Fprintf(w, "  Capital.com  baseURL %s%s  apiKey %s  identifier %s  password %s\n",
 		origin, capitalMount, sim.CapitalDemoAPIKey, sim.CapitalDemoIdentifier, sim.CapitalDemoPassword)
-	fmt.Fprintf(w, "  IBKR         baseURL %s%s  clientId %s  clientKeyId %s  credential %s  (private key: the demo page fills it in)\n",
-		origin, ibkrMount, d.ClientID, d.ClientKeyID, d.Credential)
+	fmt.Fprintf(w, "  IBKR         baseURL %s%s  clientId %s  clientKeyId %s  credential %s  privateKey %s/sim/ibkr-demo-key.pem\n",
+		origin, ibkrMount, d.ClientID, d.ClientKeyID, d.Credential, origin)
+	fmt.Fprintf(w, "All of them as JSON: %s/sim/credentials.json\n", origin)
 }
