@@ -21,8 +21,8 @@ WASM_ENV := GOOS=js GOARCH=wasm PATH="$(GOROOT_WASM):$$PATH"
 DEMO_ADDR ?= 127.0.0.1:8080
 BUILD := build
 
-GO_SOURCES := go.mod go.sum $(shell find core wasm -name '*.go' -not -name '*_test.go')
-JS_SOURCES := $(wildcard js/*.js js/*.mjs js/*.d.ts) npm/package.json LICENSE
+GO_SOURCES := go.mod go.sum $(shell find core internal wasm -name '*.go' -not -name '*_test.go')
+JS_SOURCES := $(wildcard js/*.js js/*.mjs js/*.d.ts.in) npm/package.json LICENSE
 
 .PHONY: build pack test test-go test-wasm test-js test-browser test-deps demo bench fuzz soak clean check-go
 
@@ -38,7 +38,7 @@ $(BUILD)/other-version.wasm: $(GO_SOURCES)
 	$(call build_wasm,0.0.0-other,$@)
 
 # The demo server, also started by the browser tests.
-$(BUILD)/web: $(GO_SOURCES) $(shell find web -type f)
+$(BUILD)/web: $(GO_SOURCES) $(shell find web sim -type f)
 	go build -o $@ ./web
 
 check-go:
@@ -55,7 +55,8 @@ npm/wasm_exec.js: $(GOROOT_WASM)/wasm_exec.js
 npm/LICENSE-go: $(shell go env GOROOT)/LICENSE
 	cp $< $@
 
-npm/index.mjs: $(JS_SOURCES) npm/wasm_exec.js node_modules/.package-lock.json
+# The build reads the API table off the wasm for the TypeScript declarations.
+npm/index.mjs: $(JS_SOURCES) npm/wasm_exec.js npm/brokerauth.wasm node_modules/.package-lock.json
 	node js/build.mjs
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -77,11 +78,15 @@ test-deps: node_modules/.package-lock.json
 	  $$as_root apt-get update -qq && $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 
-# The tests keep their temporary files under build/tmp, never in the
+# The tests keep their temporary files under build/_tmp, never in the
 # system's temp folder, and must leave none behind: make test fails on a
-# leftover.
-TEST_TMP := $(CURDIR)/$(BUILD)/tmp
+# leftover. The underscore keeps the go tool's ./... out of it, where go
+# test's own work folders live while it runs.
+TEST_TMP := $(CURDIR)/$(BUILD)/_tmp
 test-go test-wasm test-js test-browser: export TMPDIR := $(TEST_TMP)
+test-go test-wasm test-js test-browser: | $(TEST_TMP)
+$(TEST_TMP):
+	mkdir -p $@
 
 test: test-deps build test-go test-wasm test-js test-browser
 	@left="$$(ls -A $(TEST_TMP) 2>/dev/null)"; \
@@ -89,29 +94,25 @@ test: test-deps build test-go test-wasm test-js test-browser
 
 # go.mod and go.sum must say exactly what the code imports.
 test-go:
-	@mkdir -p $(TEST_TMP)
 	go mod tidy -diff
-	go vet ./core/... ./test/...
-	go test -count=1 ./core/...
+	go vet ./...
+	go test -count=1 ./core/... ./internal/... ./sim/... ./test/invariants
 	@echo "replay of recorded broker answers (test/replay):"
 	go test -count=1 -v ./test/replay | grep -v -E '^ *(=== RUN|--- PASS)'
 
 test-wasm:
-	@mkdir -p $(TEST_TMP)
 	$(WASM_ENV) go vet ./wasm
 	$(WASM_ENV) go test -count=1 ./wasm/...
 
 # The JS tests run against the package as a user receives it: npm pack, then
 # npm install of the tarball into a scratch project.
 test-js: build $(BUILD)/other-version.wasm
-	@mkdir -p $(TEST_TMP)
 	node test/js/pack-consumer.mjs $(BUILD)/consumer
 	node --test --test-reporter=spec test/js/
 
 # In-browser tests: the demo server and Debian's Chromium via playwright-core.
 # Screenshots land in test-results/ (git-ignored).
 test-browser: build
-	@mkdir -p $(TEST_TMP)
 	go test -count=1 ./web
 	node --test --test-reporter=spec test/browser/
 
@@ -127,7 +128,7 @@ bench: build
 # seed corpora already run in every `go test`).
 FUZZTIME ?= 30s
 fuzz:
-	@for pkg in $$(go list ./core/...); do \
+	@for pkg in $$(go list ./core/... ./internal/...); do \
 	  for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$target ($(FUZZTIME))"; \
 	    go test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \

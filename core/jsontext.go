@@ -1,6 +1,6 @@
 package core
 
-import "github.com/brokerauth/brokerauth/core/internal/jsonlite"
+import "github.com/brokerauth/brokerauth/internal/jsonlite"
 
 // AppendJSONString appends s as a JSON string literal, byte for byte what
 // encoding/json writes for it. It is for embedders that hand sessions to

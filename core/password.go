@@ -71,11 +71,10 @@ func EncryptPasswordWithKey(key *rsa.PublicKey, timeStamp, password string) (str
 }
 
 // useRSAEnc says whether RSA encryption goes through core/internal/rsaenc
-// rather than crypto/rsa. Under WebAssembly (GOOS=js and wasip1) rsaenc
-// takes about half the time, since crypto/rsa's 64-bit limbs have no native
-// multiply there; elsewhere crypto/rsa's assembly is about three times
-// faster than rsaenc. In FIPS 140-3 mode the validated module does the work,
-// as before.
+// rather than crypto/rsa. Under WebAssembly (GOOS=js and wasip1) rsaenc is
+// the faster of the two, since crypto/rsa's 64-bit limbs have no native
+// multiply there; elsewhere crypto/rsa's assembly is faster (BENCHMARKS.md
+// has the figures). In FIPS 140-3 mode the validated module does the work.
 var useRSAEnc = runtime.GOARCH == "wasm" && !fips140.Enabled()
 
 // encryptPKCS1v15 is RSAES-PKCS1-v1_5 of msg, by rsaenc when fast is set and

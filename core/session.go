@@ -39,6 +39,32 @@ type Session struct {
 	Authenticated bool
 	Competing     bool
 	Connected     bool
+
+	// extra is what the broker's flow needs to renew or sign with this
+	// session and callers do not: IG v3's refresh token, the IP an IBKR
+	// bearer token is bound to, OAuth 1.0a's live session token. It is as
+	// secret as Headers, reaches no caller, and a session store keeps it.
+	extra map[string]string
+}
+
+// Extra returns a flow's value for key (see Session.extra), or "".
+func (s *Session) Extra(key string) string { return s.extra[key] }
+
+// WithExtra returns a copy of s with the key, value pairs set (an empty
+// value deletes the key).
+func (s *Session) WithExtra(pairs ...string) *Session {
+	c := s.Clone()
+	if c.extra == nil {
+		c.extra = map[string]string{}
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			delete(c.extra, pairs[i])
+		} else {
+			c.extra[pairs[i]] = pairs[i+1]
+		}
+	}
+	return c
 }
 
 // Account is one account the login can trade on.
@@ -57,5 +83,6 @@ func (s *Session) Clone() *Session {
 	c := *s
 	c.Accounts = slices.Clone(s.Accounts)
 	c.Headers = maps.Clone(s.Headers)
+	c.extra = maps.Clone(s.extra)
 	return &c
 }

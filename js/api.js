@@ -3,7 +3,7 @@
 // which globals need a polyfill) live in node.js and browser.js.
 
 import { BrokerAuthError, checkKeys, codes, describeType, invalidArgument, isWellFormed, readArgument } from './errors.js';
-import { CapitalClient, IBKRClient, IGClient } from './clients.js';
+import { clientClass } from './clients.js';
 import { startRuntime } from './runtime.js';
 
 // Inputs longer than these cannot be valid (a 16384-bit PEM key is ~3 KB;
@@ -95,6 +95,16 @@ async function start(platform, { wasmURL, wasmModule }) {
   return createBrokerAuth(ns, runtime);
 }
 
+function clientFactories(ns, runtime) {
+  const table = JSON.parse(runtime.callSync(ns.describe, [], 'describe'));
+  const factories = {};
+  for (const [broker, entry] of Object.entries(table.brokers)) {
+    const Client = clientClass(ns, runtime, broker, entry);
+    factories[broker] = (options) => new Client(options);
+  }
+  return factories;
+}
+
 function createBrokerAuth(ns, runtime) {
   return Object.freeze({
     version,
@@ -108,12 +118,9 @@ function createBrokerAuth(ns, runtime) {
       return runtime.memoryBytes();
     },
 
-    /** A session client for IG (REST Trading API v2 or v3). */
-    ig: (options) => new IGClient(ns, runtime, options),
-    /** A session client for Capital.com. */
-    capital: (options) => new CapitalClient(ns, runtime, options),
-    /** A session client for the Interactive Brokers Web API (OAuth 2.0). */
-    ibkr: (options) => new IBKRClient(ns, runtime, options),
+    // ig(options), capital(options), ibkr(options): one client class per
+    // broker, from the Go side's table (wasm/api.go).
+    ...clientFactories(ns, runtime),
 
     /**
      * Encrypt a login password for IG (v2) or Capital.com.

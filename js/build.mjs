@@ -1,14 +1,16 @@
 // Builds the JavaScript half of the npm package from js/ into npm/:
 //   index.mjs, index.cjs  (Node: ESM and CommonJS, from js/node.js)
 //   browser.mjs           (browsers and bundlers, from js/browser.js)
-//   index.d.ts, index.d.mts
+//   index.d.ts, index.d.mts (generated: js/dts.mjs)
 // The Makefile adds brokerauth.wasm and Go's wasm_exec.js.
 //
 // Go's wasm_exec.js ships unchanged next to them (the Makefile copies it from
 // the toolchain) and is also inlined into each entry; see inlineWasmExec.
 
 import { build } from 'esbuild';
-import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+
+import { declarations, describeWasm } from './dts.mjs';
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -79,6 +81,10 @@ await build({
 });
 chmodSync(join(out, 'cli.mjs'), 0o755);
 
-copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.ts'));
-copyFileSync(join(root, 'js/index.d.ts'), join(out, 'index.d.mts'));
+// The declarations, from the template and the API table of the wasm just
+// built (js/dts.mjs).
+await import(join(out, 'wasm_exec.js'));
+const types = declarations(readFileSync(join(root, 'js/index.d.ts.in'), 'utf8'), await describeWasm(join(out, 'brokerauth.wasm')));
+writeFileSync(join(out, 'index.d.ts'), types);
+writeFileSync(join(out, 'index.d.mts'), types);
 copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));

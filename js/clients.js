@@ -1,22 +1,29 @@
-// The session clients: ba.ig(), ba.capital(), ba.ibkr(). Each is a thin
-// handle on a Go client living in the wasm; all protocol work (encryption,
-// single-flight re-login, rate-limit spacing, refresh) happens in Go. This
-// file only checks arguments, shapes requests and parses JSON bodies.
+// The session clients, ba.ig(), ba.capital(), ba.ibkr(): thin handles on Go
+// clients living in the wasm; all protocol work (encryption, single-flight
+// re-login, rate-limit spacing, refresh) happens in Go. The Go side
+// declares each broker's options and methods once (wasm/api.go); this file
+// builds a class per broker from that table (clientClass), implements the
+// methods every client has, checks what JavaScript alone can check, and
+// parses JSON bodies.
 //
 // The Go namespace offers, for every broker:
-//   newClient(broker, options, onSessionChange) → id
+//   describe()                                   → the table, as JSON text
+//   newClient(broker, optionsJSON, onSessionChange) → id
 //   clientCall(id, method, callId, settle, ...args) → settle(true, value) | settle(false, error)
-//   clientSession(id)                           → session | null
-//   keepAliveStart(id, intervalMs, onError)     → keepalive id
+//   clientSession(id)                            → session JSON | null
+//   keepAliveStart(id, intervalMs, onError, onEnd, onRound) → keepalive id
 //   keepAliveStop(keepaliveId)
 //   closeClient(id)
+//   cancelCall(callId)
 
 import { BrokerAuthError, checkKeys, describeType, fromGo, invalidArgument, isWellFormed, readArgument } from './errors.js';
 
 const codeBadResponse = 'bad_response';
 const codeCanceled = 'canceled';
+const decoder = new TextDecoder();
 
-// Ids for calls a caller may cancel with an AbortSignal.
+// Ids for calls: an AbortSignal cancels one, and request() bodies stay
+// with the wrapper under it (runtime.calls).
 let nextCallId = 0;
 
 // When a client handle is garbage-collected, its Go half is dropped too, so
@@ -40,23 +47,25 @@ class BrokerClient {
   #id;
   #broker;
   #onSessionChange;
+  #keepAliveMs;
 
-  constructor(ns, runtime, broker, options, allowed) {
+  constructor(ns, runtime, broker, entry, options) {
     if (options === null || typeof options !== 'object') {
       throw invalidArgument(`${broker}(options): options must be an object, got ${describeType(options)}`);
     }
-    // Read once, into a plain object: Go then reads data, never a getter
-    // or Proxy of the caller's that could throw into it.
-    const { onSessionChange, rest } = readArgument(`${broker}(options)`, () => {
-      checkKeys(`${broker}(options)`, options, allowed);
+    const what = `${broker}(options)`;
+    // Read once, into one JSON text: Go then reads data, never a getter or
+    // Proxy of the caller's that could throw into it, and the password
+    // crosses into the wasm once.
+    const { onSessionChange, json } = readArgument(what, () => {
+      checkKeys(what, options, [...entry.options.map((o) => o.name), 'onSessionChange']);
       const { onSessionChange, ...rest } = options;
-      return { onSessionChange, rest };
+      checkValues(what, rest);
+      return { onSessionChange, json: JSON.stringify(rest) };
     });
     if (onSessionChange !== undefined && typeof onSessionChange !== 'function') {
-      throw invalidArgument(`${broker}(options): onSessionChange must be a function`);
+      throw invalidArgument(`${what}: onSessionChange must be a function`);
     }
-    checkTimeout(broker, rest.timeoutMs);
-    checkStrings(broker, rest);
     this.#ns = ns;
     this.#runtime = runtime;
     this.#broker = broker;
@@ -67,8 +76,9 @@ class BrokerClient {
     // be collected. So Go gets a listener that reaches the client only
     // through a WeakRef.
     const listener = onSessionChange ? BrokerClient.#listenerFor(this) : undefined;
-    const id = runtime.callSync(ns.newClient, [broker, rest, listener], `${broker}(options)`);
+    const id = runtime.callSync(ns.newClient, [broker, json, listener], what);
     this.#id = id;
+    this.#keepAliveMs = entry.keepAliveMs;
     if (goClients) goClients.register(this, { ns, runtime, id });
   }
 
@@ -100,6 +110,14 @@ class BrokerClient {
   }
 
   /**
+   * Renew the session: IG v3 spends its refresh token (and logs in if it is
+   * gone); the other brokers log in again.
+   */
+  async refresh() {
+    return freezeSession(await this._call('refresh', []));
+  }
+
+  /**
    * An authenticated call. `path` is relative to the client's base URL.
    * Logs in first when there is no session, and after a 401 token error
    * logs in again once and retries once. Resolves to the parsed JSON body
@@ -113,8 +131,20 @@ class BrokerClient {
       throw invalidArgument(`${this.#broker}.request(path, init): init must be an object`);
     }
     const { method, headers, body, signal } = readArgument(`${this.#broker}.request(path, init): init`, () => this.#shapeRequest(init));
-    const res = await this._call('request', [method, path, body, headers], signal);
-    const [status, text] = res; // Go answers [status, body text]
+    // The body, and a 2xx answer's body, stay here under the call id: Go
+    // has no use for them (wasm/clients.go request).
+    const callId = ++nextCallId;
+    const entry = { body };
+    this.#runtime.calls.set(callId, entry);
+    let status;
+    let text;
+    try {
+      const res = await this._call('request', [method, path, JSON.stringify(headers), body === null ? '' : 'body'], signal, callId);
+      status = res[0];
+      text = res[1] ? decoder.decode(entry.response) : res[2]; // [status, kept, body text]
+    } finally {
+      this.#runtime.calls.delete(callId);
+    }
     if (text === '') return null;
     try {
       return JSON.parse(text);
@@ -170,7 +200,7 @@ class BrokerClient {
       checkKeys('keepAlive(options)', options, ['intervalMs', 'onError', 'onRound']);
       return { intervalMs: options.intervalMs, onError: options.onError, onRound: options.onRound };
     });
-    const intervalMs = rawInterval === undefined ? this.defaultKeepAliveMs : rawInterval;
+    const intervalMs = rawInterval === undefined ? this.#keepAliveMs : rawInterval;
     if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs < 1 || intervalMs > 2 ** 31 - 1) {
       throw invalidArgument('keepAlive: intervalMs must be a number of milliseconds from 1 to 2^31-1');
     }
@@ -225,16 +255,16 @@ class BrokerClient {
   }
 
   /** @protected */
-  _call(method, args, signal) {
+  _call(method, args, signal, callId = 0) {
     const call = `${this.#broker}.${method}`;
-    if (!signal) return this.#runtime.callAsync(this.#ns.clientCall, [this.#id, method, 0], args, call);
+    if (!signal) return this.#runtime.callAsync(this.#ns.clientCall, [this.#id, method, callId], args, call);
     if (signal.aborted) {
       return Promise.reject(new BrokerAuthError(codeCanceled, `${this.#broker}.${method}: aborted before it started`, { broker: this.#broker, step: method }));
     }
     // The Go call runs under its own context; the signal cancels it, which
     // ends any HTTP call in flight (fetch is aborted) and rejects with
     // code canceled.
-    const callId = ++nextCallId;
+    if (!callId) callId = ++nextCallId;
     const runtime = this.#runtime;
     const ns = this.#ns;
     const onAbort = () => {
@@ -246,86 +276,44 @@ class BrokerClient {
   }
 }
 
-export class IGClient extends BrokerClient {
-  constructor(ns, runtime, options) {
-    super(ns, runtime, 'ig', options,
-      ['apiKey', 'identifier', 'password', 'environment', 'baseURL', 'version', 'encrypt', 'timeoutMs', 'onSessionChange']);
-    this.defaultKeepAliveMs = 60_000;
+/**
+ * clientClass makes the class of broker's clients from its entry of the
+ * Go side's table: BrokerClient plus the broker's own methods, each taking
+ * non-empty strings and resolving to what the table says it returns.
+ */
+export function clientClass(ns, runtime, broker, entry) {
+  class Client extends BrokerClient {
+    constructor(options) {
+      super(ns, runtime, broker, entry, options);
+    }
   }
-
-  /**
-   * Switch the session to another account. v2: PUT /session (a new
-   * X-SECURITY-TOKEN); v3: no request, IG-ACCOUNT-ID names the account on
-   * every later call. The account stays chosen across automatic re-logins.
-   */
-  async switchAccount(accountId) {
-    return freezeSession(await this._call('switchAccount', [checkAccountId('ig', accountId)]));
+  for (const m of entry.methods) {
+    Object.defineProperty(Client.prototype, m.name, {
+      configurable: true,
+      writable: true,
+      value: async function (...args) {
+        m.params.forEach((p, i) => {
+          if (typeof args[i] !== 'string' || args[i] === '') {
+            throw invalidArgument(`${broker}.${m.name}(${m.params.map((x) => x.name).join(', ')}): ${p.name} must be a non-empty string`);
+          }
+        });
+        const value = await this._call(m.name, args.slice(0, m.params.length));
+        if (m.returns === 'session') return freezeSession(value);
+        if (m.returns === 'json') return value === null ? null : deepFreeze(JSON.parse(value));
+        return undefined;
+      },
+    });
   }
-
-  /** Switch and make the account IG's default for later logins (PUT /session with defaultAccount). */
-  async setDefaultAccount(accountId) {
-    return freezeSession(await this._call('setDefaultAccount', [checkAccountId('ig', accountId)]));
-  }
-
-  /** The session's CST and X-SECURITY-TOKEN: { cst, xst } (v3 fetches them with GET /session?fetchSessionTokens=true). */
-  async sessionTokens() {
-    return Object.freeze(await this._call('sessionTokens', []));
-  }
-
-  /** v3: new access token from the refresh token (a login when it is gone); v2: a new login. */
-  async refresh() {
-    return freezeSession(await this._call('refresh', []));
-  }
-
-  /**
-   * The Lightstreamer login: { endpoint, accountId (the user name), cst,
-   * xst, password: 'CST-…|XST-…' }. v3 sessions fetch CST and
-   * X-SECURITY-TOKEN with GET /session?fetchSessionTokens=true.
-   */
-  async streamingCredentials() {
-    return Object.freeze(await this._call('streamingCredentials', []));
-  }
+  Object.defineProperty(Client, 'name', { value: `${broker[0].toUpperCase()}${broker.slice(1)}Client` });
+  return Client;
 }
 
-export class CapitalClient extends BrokerClient {
-  constructor(ns, runtime, options) {
-    super(ns, runtime, 'capital', options,
-      ['apiKey', 'identifier', 'password', 'environment', 'baseURL', 'encrypt', 'timeoutMs', 'onSessionChange']);
-    // Capital.com drops a session after 10 minutes without a call.
-    this.defaultKeepAliveMs = 5 * 60_000;
+function deepFreeze(v) {
+  if (v !== null && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
   }
-
-  async switchAccount(accountId) {
-    return freezeSession(await this._call('switchAccount', [checkAccountId('capital', accountId)]));
-  }
-
-  /** GET /api/v1/ping: keeps the session alive. */
-  async ping() {
-    await this._call('ping', []);
-  }
-}
-
-export class IBKRClient extends BrokerClient {
-  constructor(ns, runtime, options) {
-    super(ns, runtime, 'ibkr', options,
-      ['clientId', 'clientKeyId', 'credential', 'privateKey', 'domain', 'baseURL', 'ip', 'ipLookupURL', 'timeoutMs', 'onSessionChange']);
-    this.defaultKeepAliveMs = 60_000;
-  }
-
-  /** GET /v1/api/sso/validate: the parsed body. */
-  validate() {
-    return this._call('validate', []);
-  }
-
-  /** POST /v1/api/tickle → { session, authenticated, competing, connected }. */
-  tickle() {
-    return this._call('tickle', []);
-  }
-
-  /** POST /v1/api/iserver/auth/status → { authenticated, competing, connected }. */
-  status() {
-    return this._call('status', []);
-  }
+  return v;
 }
 
 // isPlainJSON: what JSON.stringify turns into what the caller meant. A
@@ -337,35 +325,23 @@ function isPlainJSON(v) {
   return proto === Object.prototype || proto === null;
 }
 
-// checkStrings refuses option strings with a lone UTF-16 surrogate (a
-// password would silently be wrong and count as a failed login at the
-// broker) and BigInt values.
-function checkStrings(broker, options) {
+// checkValues refuses what would not reach Go as the caller meant: a
+// string with a lone UTF-16 surrogate (a password would silently be wrong
+// and count as a failed login at the broker), a number JSON cannot carry
+// (NaN, Infinity: they would become null, i.e. the default), a BigInt, an
+// object. The Go side checks the rest (kinds, ranges) by its table.
+function checkValues(what, options) {
   for (const [name, value] of Object.entries(options)) {
     if (typeof value === 'string' && !isWellFormed(value)) {
-      throw invalidArgument(`${broker}(options): ${name} contains an unpaired UTF-16 surrogate`);
+      throw invalidArgument(`${what}: ${name} contains an unpaired UTF-16 surrogate`);
     }
-    // Go's syscall/js has no BigInt type: js.Value.Type() panics on one,
-    // which surfaced as an "internal" error (found by the boundary fuzz).
-    if (typeof value === 'bigint') {
-      throw invalidArgument(`${broker}(options): ${name} must not be a BigInt`);
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw invalidArgument(`${what}: ${name} must be a finite number`);
+    }
+    if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol' || (typeof value === 'object' && value !== null)) {
+      throw invalidArgument(`${what}: ${name} must be a string, a number or a boolean, got ${describeType(value)}`);
     }
   }
-}
-
-function checkTimeout(broker, timeoutMs) {
-  // At least 1 ms: Go counts whole nanoseconds of it, and a value that
-  // rounded to 0 would silently mean the 30 s default.
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 31 - 1)) {
-    throw invalidArgument(`${broker}(options): timeoutMs must be a number of milliseconds from 1 to 2^31-1`);
-  }
-}
-
-function checkAccountId(broker, accountId) {
-  if (typeof accountId !== 'string' || accountId === '') {
-    throw invalidArgument(`${broker}.switchAccount(accountId): accountId must be a non-empty string`);
-  }
-  return accountId;
 }
 
 // plainHeaders accepts what fetch accepts (an object, a Headers, or a list

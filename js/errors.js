@@ -80,7 +80,7 @@ export function invalidArgument(message) {
 // toJSON) or refuse to be read at all (a revoked Proxy, a cyclic or BigInt
 // body for JSON.stringify). Whatever fn throws that is not already a
 // BrokerAuthError becomes invalid_argument, so that every failure of the
-// API stays a BrokerAuthError with a code (found by the boundary fuzz).
+// API stays a BrokerAuthError with a code; the boundary fuzz checks this.
 // The thrown error's own message is not kept: it could quote anything.
 export function readArgument(what, fn) {
   try {

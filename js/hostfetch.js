@@ -1,16 +1,11 @@
 // The fetch helper the wrapper lends the Go side (wasm/hostfetch.go).
 //
-// Every value that crosses between Go and JS costs several microseconds, and
-// Go's fetch transport (as copied by tinyutil) crosses once per header and
-// per body chunk. This helper takes a request as one string and one
-// Uint8Array, runs fetch, reads the whole body here, and answers through one
-// call with numbers and one Uint8Array: a login costs about what the same
-// requests written by hand cost.
-
-// Above every limit the Go flows read with (16 MiB for IG/Capital.com data,
-// 32 MiB for IBKR requests): they still report "larger than brokerauth
-// reads" past theirs, and nothing buffers an endless body.
-const maxBody = 64 * 1024 * 1024;
+// Every value that crosses between Go and JS costs several microseconds.
+// This helper takes a request as one string and one Uint8Array, runs
+// fetch, reads the whole body here (up to the request's limit), and answers
+// through one call with numbers and one Uint8Array. Bodies Go has no use
+// for do not cross at all: a request() call's body and its 2xx answer stay
+// in the call's entry of `calls` (the wrapper's request()).
 
 // Node's fetch (undici) names the failure in err.cause.code. Only these
 // fixed phrases reach Go: an error message could quote a URL.
@@ -29,9 +24,11 @@ const encoder = new TextEncoder();
 
 /**
  * @param {() => Function} fetchDone returns Go's answer callback (ns.fetchDone)
+ * @param {Map<number, {body?: Uint8Array|string|null, response?: Uint8Array}>} calls
+ *   request() calls by call id: their bodies, and where a 2xx answer's body goes
  * @returns {{fetch: Function, abort: Function} | undefined}
  */
-export function createHostFetch(fetchDone) {
+export function createHostFetch(fetchDone, calls) {
   if (typeof globalThis.fetch !== 'function') return undefined; // Go falls back to its own transport
   const controllers = new Map();
 
@@ -43,31 +40,31 @@ export function createHostFetch(fetchDone) {
     }
   };
 
-  async function run(id, head, body, signal) {
+  async function run(id, head, body, call, limit, signal) {
     try {
       const res = await globalThis.fetch(...parseHead(head, body, signal));
       let lines = '';
       for (const [name, value] of res.headers) lines += `${canonicalName(name)}:${value}\n`;
       const headBytes = encoder.encode(lines);
-      const { chunks, length, tooLarge } = await readBody(res);
-      const packed = new Uint8Array(headBytes.length + length);
+      const { bytes, tooLarge } = await readBody(res, limit);
+      // A request() answer's 2xx body stays here, for the call to take.
+      const keep = Boolean(call) && res.ok && !tooLarge;
+      if (keep) call.response = bytes;
+      const packed = new Uint8Array(headBytes.length + (keep ? 0 : bytes.length));
       packed.set(headBytes, 0);
-      let at = headBytes.length;
-      for (const chunk of chunks) {
-        packed.set(chunk, at);
-        at += chunk.length;
-      }
-      answer([id, res.status, headBytes.length, packed.length, packed, tooLarge]);
+      if (!keep) packed.set(bytes, headBytes.length);
+      answer([id, res.status, headBytes.length, packed.length, packed, tooLarge, keep]);
     } catch (err) {
       answer([id, 0, failureKind(err)]);
     }
   }
 
   return {
-    fetch(id, head, body) {
+    fetch(id, head, body, callRef, hostBody, limit) {
+      const call = callRef ? calls.get(callRef) : undefined;
       const controller = new AbortController();
       controllers.set(id, controller);
-      run(id, head, body, controller.signal).finally(() => controllers.delete(id));
+      run(id, head, hostBody && call ? call.body : body, call, limit, controller.signal).finally(() => controllers.delete(id));
     },
     abort(id) {
       const controller = controllers.get(id);
@@ -95,23 +92,35 @@ function parseHead(head, body, signal) {
   return [first.slice(space + 1), init];
 }
 
-async function readBody(res) {
+// readBody reads the whole body, up to limit bytes: past it, the rest is
+// cancelled and tooLarge says so (Go reports "larger than brokerauth
+// reads").
+async function readBody(res, limit) {
   const chunks = [];
   let length = 0;
-  if (!res.body) return { chunks, length, tooLarge: false };
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return { chunks, length, tooLarge: false };
-    if (length + value.length > maxBody) {
-      chunks.push(value.subarray(0, maxBody - length));
-      length = maxBody;
-      reader.cancel().catch(() => {});
-      return { chunks, length, tooLarge: true };
+  let tooLarge = false;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (length + value.length > limit) {
+        tooLarge = true;
+        reader.cancel().catch(() => {});
+        break;
+      }
+      chunks.push(value);
+      length += value.length;
     }
-    chunks.push(value);
-    length += value.length;
   }
+  if (chunks.length === 1) return { bytes: chunks[0], tooLarge };
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return { bytes, tooLarge };
 }
 
 // canonicalName is Go's http.CanonicalHeaderKey for the lower-case token

@@ -22,7 +22,7 @@ export async function startRuntime(module, { onGoCreated } = {}) {
   }
   // A module that is not a Go js/wasm program (a caller's wasmModule)
   // would otherwise crash inside wasm_exec.js's run() and be reported as
-  // runtime_stopped (found by the boundary fuzz), or fail to link with a
+  // runtime_stopped, or fail to link with a
   // raw LinkError (the try below): it is a module that cannot be loaded.
   const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
   if (!['mem', 'run', 'resume', 'getsp'].every((name) => exported.has(name))) {
@@ -40,7 +40,7 @@ export async function startRuntime(module, { onGoCreated } = {}) {
   // The callback's return value lends Go the fetch helper (hostfetch.js).
   globalThis[readyKey] = (ns) => {
     onReady(ns);
-    return createHostFetch(() => ns.fetchDone);
+    return createHostFetch(() => ns.fetchDone, runtime.calls);
   };
 
   go.argv = ['brokerauth', readyKey];
@@ -87,6 +87,9 @@ export class Runtime {
     this.onHoldChange = null;
     // Called once with the runtime_stopped error if Go stops (keepalives).
     this.stopListeners = new Set();
+    // request() calls by call id: their bodies, and their 2xx answers'
+    // bodies, which stay on this side (hostfetch.js).
+    this.calls = new Map();
   }
 
   /** Bytes of WebAssembly memory the Go runtime holds (it never shrinks). */

@@ -4,33 +4,14 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"syscall/js"
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/internal/jsonlite"
 )
-
-// sessionClient is what every broker client offers the bridge; the
-// per-broker adapters (ig.go, capital.go, ibkr.go) add their own methods
-// through extra.
-type sessionClient interface {
-	Login(ctx context.Context) (*core.Session, error)
-	Session() *core.Session
-	Logout(ctx context.Context) error
-	KeepAlive(ctx context.Context, interval time.Duration, opts ...core.KeepAliveOption) error
-	request(ctx context.Context, method, path string, body []byte, header http.Header) (status int, respHeader http.Header, respBody []byte, err error)
-	// extra runs a broker-specific method; ok is false for an unknown name.
-	extra(ctx context.Context, method string, args []js.Value) (result any, ok bool, err error)
-}
-
-// clientFactory builds a client from the wrapper's options object.
-type clientFactory func(opts js.Value, onSessionChange func(*core.Session)) (sessionClient, error)
-
-var factories = map[string]clientFactory{}
 
 // registry holds the Go clients JS has handles on, and their running
 // keepalives. JS refers to both by number: no per-client js.Func is made,
@@ -38,10 +19,10 @@ var factories = map[string]clientFactory{}
 var registry = struct {
 	sync.Mutex
 	next       int
-	clients    map[int]sessionClient
+	clients    map[int]apiClient
 	keepAlives map[int]keepAlive
 	calls      map[int]context.CancelFunc // calls JS may cancel (an AbortSignal)
-}{clients: map[int]sessionClient{}, keepAlives: map[int]keepAlive{}, calls: map[int]context.CancelFunc{}}
+}{clients: map[int]apiClient{}, keepAlives: map[int]keepAlive{}, calls: map[int]context.CancelFunc{}}
 
 type keepAlive struct {
 	clientID int
@@ -49,6 +30,7 @@ type keepAlive struct {
 }
 
 func registerClientFuncs(ns js.Value) {
+	ns.Set("describe", syncFunc(func([]js.Value) (any, error) { return describeAPI(), nil }))
 	ns.Set("newClient", syncFunc(newClient))
 	ns.Set("clientSession", syncFunc(clientSession))
 	ns.Set("clientCall", syncFunc(clientCall))
@@ -58,25 +40,31 @@ func registerClientFuncs(ns js.Value) {
 	ns.Set("cancelCall", syncFunc(cancelCall))
 }
 
-// newClient(broker, options, onSessionChange?) → id
+// newClient(broker, optionsJSON, onSessionChange?) → id. The options cross
+// as one JSON text, the password with them: once per client.
 func newClient(args []js.Value) (any, error) {
 	broker, err := argString(args, 0, "broker")
 	if err != nil {
 		return nil, err
 	}
-	factory, ok := factories[broker]
+	api, ok := apis[broker]
 	if !ok {
 		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "unknown broker"}
 	}
-	if len(args) < 2 || args[1].Type() != js.TypeObject {
-		return nil, &core.Error{Code: core.CodeInvalidArgument, Broker: broker, Message: "options must be an object"}
+	text, err := argString(args, 1, "options")
+	if err != nil {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Broker: broker, Message: "options must be JSON text"}
+	}
+	opts, err := parseOptions(broker, text)
+	if err != nil {
+		return nil, err
 	}
 	var listener func(*core.Session)
 	if len(args) > 2 && args[2].Type() == js.TypeFunction {
 		fn := args[2]
 		listener = func(s *core.Session) { invokeSafely(fn, sessionToJS(s)) }
 	}
-	c, err := factory(args[1], listener)
+	c, err := api.newClient(opts, listener)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +75,7 @@ func newClient(args []js.Value) (any, error) {
 	return registry.next, nil
 }
 
-func lookupClient(args []js.Value) (int, sessionClient, error) {
+func lookupClient(args []js.Value) (int, apiClient, error) {
 	if len(args) == 0 || args[0].Type() != js.TypeNumber {
 		return 0, nil, &core.Error{Code: core.CodeInvalidArgument, Message: "client id must be a number"}
 	}
@@ -101,22 +89,21 @@ func lookupClient(args []js.Value) (int, sessionClient, error) {
 	return id, c, nil
 }
 
-// clientSession(id) → session | null
+// clientSession(id) → session JSON | null
 func clientSession(args []js.Value) (any, error) {
 	_, c, err := lookupClient(args)
 	if err != nil {
 		return nil, err
 	}
-	return sessionToJS(c.Session()), nil
+	return sessionToJS(c.engine().Session()), nil
 }
 
 // clientCall(id, method, callId, settle, ...args) starts a call and hands
-// its outcome to settle: settle(true, value) or settle(false, error). With
-// a callId other than 0, cancelCall(callId) ends the call's context (the
-// wrapper does so when the caller's AbortSignal fires); it then fails with
-// code canceled. The method's own arguments come last, spread, rather than
-// as one array: an array is one more JS reference, and its length and each
-// element one more crossing each.
+// its outcome to settle: settle(true, value) or settle(false, error). The
+// call id is the wrapper's handle on the call: cancelCall(callId) ends its
+// context (the wrapper does so when the caller's AbortSignal fires), and
+// request() bodies stay with the wrapper under it. The method's own
+// arguments come last, spread: an array would be one more JS reference.
 func clientCall(args []js.Value) (any, error) {
 	if len(args) < 4 || args[3].Type() != js.TypeFunction {
 		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "the fourth argument must be the function that takes the outcome"}
@@ -130,14 +117,22 @@ func clientCall(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	callArgs := args[4:]
+	callID := 0
+	if args[2].Type() == js.TypeNumber {
+		callID = args[2].Int()
+	}
+	callArgs := make([]string, 0, len(args)-4)
+	for _, a := range args[4:] {
+		if a.Type() != js.TypeString {
+			return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "arguments must be strings"}
+		}
+		callArgs = append(callArgs, a.String())
+	}
 	// Only a call that JS may cancel gets a cancelable context, and it is
 	// not canceled when the call returns: doing so made Chromium log
 	// fetches that were still finishing as aborted.
 	ctx := context.Background()
-	callID := 0
-	if args[2].Type() == js.TypeNumber && args[2].Int() != 0 {
-		callID = args[2].Int()
+	if callID != 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
 		registry.Lock()
@@ -152,23 +147,71 @@ func clientCall(args []js.Value) (any, error) {
 				registry.Unlock()
 			}
 		}()
-		switch method {
-		case "login":
-			s, err := c.Login(ctx)
-			return sessionToJS(s), err
-		case "logout":
-			stopKeepAlivesOf(id)
-			return nil, c.Logout(ctx)
-		case "request":
-			return doRequest(ctx, c, callArgs)
-		}
-		result, ok, err := c.extra(ctx, method, callArgs)
-		if !ok {
-			return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "unknown method"}
-		}
-		return result, err
+		return dispatch(ctx, id, c, method, callID, callArgs)
 	})
 	return nil, nil
+}
+
+// dispatch runs one method: the common contract's on the engine, the
+// broker's own by the table.
+func dispatch(ctx context.Context, id int, c apiClient, method string, callID int, args []string) (any, error) {
+	e := c.engine()
+	switch method {
+	case "login":
+		s, err := e.Login(ctx)
+		return sessionToJS(s), err
+	case "refresh":
+		s, err := e.Refresh(ctx)
+		return sessionToJS(s), err
+	case "logout":
+		stopKeepAlivesOf(id)
+		return nil, e.Logout(ctx)
+	case "request":
+		return request(ctx, e, callID, args)
+	}
+	v, returns, ok, err := c.call(ctx, method, args)
+	if !ok {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "unknown method"}
+	}
+	if returns == "session" {
+		s, _ := v.(*core.Session)
+		return sessionToJS(s), err
+	}
+	return v, err
+}
+
+// request: args are [method, path, headers as JSON text, "body" or ""].
+// The request body, if any, and a 2xx answer's body stay with the wrapper
+// under the call id (core.Request.HostRef): Go has no use for them. The
+// result is [status, kept]: kept says the wrapper holds the body.
+func request(ctx context.Context, e *core.Engine, callID int, args []string) (any, error) {
+	if len(args) != 4 {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "request takes 4 arguments"}
+	}
+	header := core.Header{}
+	err := jsonlite.Unmarshal([]byte(args[2]), func(k []byte, v jsonlite.Value) error {
+		s, ok := v.String()
+		if !ok {
+			return jsonlite.ErrType
+		}
+		header.Set(string(k), s)
+		return nil
+	})
+	if err != nil {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Step: "request", Message: "headers must be a JSON object of strings"}
+	}
+	req := &core.Request{Method: args[0], URL: args[1], Header: header, HostBody: args[3] != ""}
+	if callID != 0 {
+		req.HostRef = callID
+	}
+	r, err := e.Send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if r.HostRef != nil {
+		return jsArray.New(r.Status, true), nil
+	}
+	return jsArray.New(r.Status, false, string(r.Body)), nil
 }
 
 // cancelCall(callId) cancels a call started with that id, if it is still
@@ -184,52 +227,6 @@ func cancelCall(args []js.Value) (any, error) {
 		cancel()
 	}
 	return nil, nil
-}
-
-// switchAccount runs an account switch of the IG or Capital.com client
-// (SwitchAccount, IG's SetDefaultAccount): args are [accountId].
-func switchAccount(ctx context.Context, switchTo func(context.Context, string) (*core.Session, error), args []js.Value) (any, bool, error) {
-	id, err := argString(args, 0, "accountId")
-	if err != nil {
-		return nil, true, err
-	}
-	s, err := switchTo(ctx, id)
-	return sessionToJS(s), true, err
-}
-
-// doRequest: args are [method, path, body string|null, headers object].
-func doRequest(ctx context.Context, c sessionClient, args []js.Value) (any, error) {
-	method, err := argString(args, 0, "method")
-	if err != nil {
-		return nil, err
-	}
-	path, err := argString(args, 1, "path")
-	if err != nil {
-		return nil, err
-	}
-	var body []byte
-	if len(args) > 2 && args[2].Type() == js.TypeString {
-		body = []byte(args[2].String())
-	}
-	header := http.Header{}
-	if len(args) > 3 && args[3].Type() == js.TypeObject {
-		keys := jsObject.Call("keys", args[3])
-		for i := 0; i < keys.Length(); i++ {
-			k := keys.Index(i).String()
-			if v := args[3].Get(k); v.Type() == js.TypeString {
-				header.Set(k, v.String())
-			}
-		}
-	}
-	status, _, respBody, err := c.request(ctx, method, path, body, header)
-	if err != nil {
-		return nil, err
-	}
-	// [status, body]: the wrapper parses the body and has no use for the
-	// response headers; two values cross instead of an object of them.
-	// new Array(a, b) is [a, b]: one crossing, where js.ValueOf of a
-	// []any makes the array and then sets each element.
-	return jsArray.New(status, string(respBody)), nil
 }
 
 // closeClient(id) forgets a client; the wrapper calls it when the JS handle
@@ -259,16 +256,15 @@ func keepAliveStart(args []js.Value) (any, error) {
 		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "intervalMs must be a positive number"}
 	}
 	interval := time.Duration(args[1].Float()) * time.Millisecond
-	var onError, onEnd js.Value
-	if len(args) > 2 && args[2].Type() == js.TypeFunction {
-		onError = args[2]
+	fn := func(i int) js.Value {
+		if len(args) > i && args[i].Type() == js.TypeFunction {
+			return args[i]
+		}
+		return js.Undefined()
 	}
-	if len(args) > 3 && args[3].Type() == js.TypeFunction {
-		onEnd = args[3]
-	}
+	onError, onEnd, onRound := fn(2), fn(3), fn(4)
 	var opts []core.KeepAliveOption
-	if len(args) > 4 && args[4].Type() == js.TypeFunction {
-		onRound := args[4]
+	if !onRound.IsUndefined() {
 		opts = append(opts, core.OnRound(func(err error) {
 			if err == nil {
 				invokeSafely(onRound, nil)
@@ -296,7 +292,7 @@ func keepAliveStart(args []js.Value) (any, error) {
 				invokeSafely(onEnd, nil)
 			}
 		}()
-		err := c.KeepAlive(ctx, interval, opts...)
+		err := c.engine().KeepAlive(ctx, interval, opts...)
 		if err != nil && ctx.Err() == nil && !onError.IsUndefined() {
 			invokeSafely(onError, errorToJS(err))
 		}
@@ -340,139 +336,47 @@ func invokeSafely(fn js.Value, arg any) {
 
 // sessionToJS renders a session in the shape the JS API documents, as JSON
 // text that the wrapper parses (freezeSession in js/clients.js): one string
-// crosses into JS instead of an object built one property at a time, each
-// of which would cost a crossing of several microseconds. It is written by
-// hand, without encoding/json (slow and ~230 KB under WebAssembly). nil is
-// JS null.
+// crosses into JS instead of an object built one property at a time. nil
+// is JS null.
 func sessionToJS(s *core.Session) any {
 	if s == nil {
 		return nil
 	}
-	var j jsonObject
-	j.str("broker", s.Broker)
-	j.key("headers")
-	names := make([]string, 0, len(s.Headers))
-	for name := range s.Headers {
-		names = append(names, name)
+	var w jsonlite.ObjectWriter
+	w.String("broker", s.Broker)
+	var headers jsonlite.ObjectWriter
+	for _, name := range sortedKeys(s.Headers) {
+		headers.String(name, s.Headers[name])
 	}
-	slices.Sort(names)
-	var headers jsonObject
-	for _, name := range names {
-		headers.str(name, s.Headers[name])
-	}
-	j.b = append(j.b, headers.close()...)
-	j.key("expiresAt")
+	w.Raw("headers", headers.Bytes())
 	if s.ExpiresAt.IsZero() {
-		j.b = append(j.b, "null"...)
+		w.Raw("expiresAt", []byte("null"))
 	} else {
-		j.b = strconv.AppendInt(j.b, s.ExpiresAt.UnixMilli(), 10)
+		w.Int("expiresAt", s.ExpiresAt.UnixMilli())
 	}
 	if s.Broker == core.BrokerIBKR {
-		j.boolean("authenticated", s.Authenticated)
-		j.boolean("competing", s.Competing)
-		j.boolean("connected", s.Connected)
-		return string(j.close())
+		w.Bool("authenticated", s.Authenticated)
+		w.Bool("competing", s.Competing)
+		w.Bool("connected", s.Connected)
+		return string(w.Bytes())
 	}
-	j.str("accountId", s.AccountID)
-	j.key("accounts")
-	j.b = append(j.b, '[')
-	for i, a := range s.Accounts {
-		if i > 0 {
-			j.b = append(j.b, ',')
-		}
-		var acc jsonObject
-		acc.str("accountId", a.ID)
-		acc.str("accountName", a.Name)
-		acc.str("accountType", a.Type)
-		acc.boolean("preferred", a.Preferred)
-		j.b = append(j.b, acc.close()...)
+	w.String("accountId", s.AccountID)
+	w.Raw("accounts", jsonArray(len(s.Accounts), func(i int, acc *jsonlite.ObjectWriter) {
+		a := s.Accounts[i]
+		acc.String("accountId", a.ID)
+		acc.String("accountName", a.Name)
+		acc.String("accountType", a.Type)
+		acc.Bool("preferred", a.Preferred)
+	}))
+	w.String("streamingEndpoint", s.StreamingEndpoint)
+	return string(w.Bytes())
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	j.b = append(j.b, ']')
-	j.str("streamingEndpoint", s.StreamingEndpoint)
-	return string(j.close())
-}
-
-// jsonObject writes one JSON object member by member.
-type jsonObject struct{ b []byte }
-
-func (j *jsonObject) key(k string) {
-	if len(j.b) == 0 {
-		j.b = append(j.b, '{')
-	} else {
-		j.b = append(j.b, ',')
-	}
-	j.b = append(core.AppendJSONString(j.b, k), ':')
-}
-
-func (j *jsonObject) str(k, v string) {
-	j.key(k)
-	j.b = core.AppendJSONString(j.b, v)
-}
-
-func (j *jsonObject) boolean(k string, v bool) {
-	j.key(k)
-	j.b = strconv.AppendBool(j.b, v)
-}
-
-func (j *jsonObject) close() []byte {
-	if len(j.b) == 0 {
-		return []byte("{}")
-	}
-	return append(j.b, '}')
-}
-
-// Option readers for the wrapper's options object: a missing option is the
-// zero value; a present one of the wrong type is an error naming it (never
-// its value).
-type options struct {
-	v      js.Value
-	broker string
-	err    error
-}
-
-func (o *options) str(name string) string {
-	f := o.v.Get(name)
-	switch f.Type() {
-	case js.TypeUndefined, js.TypeNull:
-		return ""
-	case js.TypeString:
-		return f.String()
-	}
-	o.fail(name + " must be a string")
-	return ""
-}
-
-func (o *options) num(name string) float64 {
-	f := o.v.Get(name)
-	switch f.Type() {
-	case js.TypeUndefined, js.TypeNull:
-		return 0
-	case js.TypeNumber:
-		return f.Float()
-	}
-	o.fail(name + " must be a number")
-	return 0
-}
-
-func (o *options) boolPtr(name string) *bool {
-	f := o.v.Get(name)
-	switch f.Type() {
-	case js.TypeUndefined, js.TypeNull:
-		return nil
-	case js.TypeBoolean:
-		b := f.Bool()
-		return &b
-	}
-	o.fail(name + " must be a boolean")
-	return nil
-}
-
-func (o *options) timeout() time.Duration {
-	return time.Duration(o.num("timeoutMs") * float64(time.Millisecond))
-}
-
-func (o *options) fail(msg string) {
-	if o.err == nil {
-		o.err = &core.Error{Code: core.CodeInvalidArgument, Broker: o.broker, Message: msg}
-	}
+	slices.Sort(keys)
+	return keys
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"syscall/js"
 	"testing"
 	"time"
@@ -21,7 +22,10 @@ func TestNewClientRefusesBadOptions(t *testing.T) {
 		code   core.Code
 	}{
 		{"unknown broker", "nasdaq", map[string]any{}, core.CodeInvalidArgument},
-		{"options not an object", "ig", "x", core.CodeInvalidArgument},
+		{"options not JSON", "ig", "x", core.CodeInvalidArgument},
+		{"options not a string", "ig", 42, core.CodeInvalidArgument},
+		{"an unknown option", "ig", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "bseURL": "x"}, core.CodeInvalidArgument},
+		{"timeoutMs out of range", "ig", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "timeoutMs": 0.5}, core.CodeInvalidArgument},
 		{"version of the wrong type", "ig", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "version": "two"}, core.CodeInvalidArgument},
 		{"encrypt of the wrong type", "capital", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "encrypt": "yes"}, core.CodeInvalidArgument},
 		{"plain http to a remote host", "ig", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "baseURL": "http://example.com/gateway/deal"}, core.CodeInsecureURL},
@@ -30,7 +34,13 @@ func TestNewClientRefusesBadOptions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out := ns.Call("newClient", c.broker, c.opts)
+			opts := c.opts
+			if m, ok := opts.(map[string]any); ok {
+				b, err := json.Marshal(m) // the wrapper sends JSON text
+				require.NoError(t, err)
+				opts = string(b)
+			}
+			out := ns.Call("newClient", c.broker, opts)
 			require.True(t, out.Get("__brokerauthError").Truthy(), "an error object")
 			assert.Equal(t, string(c.code), out.Get("code").String(), out.Get("message").String())
 		})
@@ -43,7 +53,7 @@ func TestClientCallsNeedAKnownClient(t *testing.T) {
 		out := ns.Call(fn, 987654, "login")
 		assert.Equal(t, string(core.CodeInvalidArgument), out.Get("code").String(), fn)
 	}
-	out := ns.Call("newClient", "ig", js.ValueOf(map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "baseURL": "http://127.0.0.1:1/gateway/deal"}))
+	out := ns.Call("newClient", "ig", `{"apiKey":"k","identifier":"i","password":"p","baseURL":"http://127.0.0.1:1/gateway/deal"}`)
 	id := out
 	require.Equal(t, js.TypeNumber, id.Type())
 	assert.True(t, ns.Call("clientSession", id).IsNull(), "no session before login")

@@ -10,15 +10,15 @@ import (
 	"net/url"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/nethttp"
 	"github.com/syumai/tinyutil/httputil"
 )
 
-// fetchClient sends every request through the JS fetch API (Go's own
-// net/http transport turns fetch off under Node) as a tinyutil
-// httputil.Client. Its transport is the wrapper's lean fetch helper
-// (hostfetch.go), which main swaps in at start-up, or tinyutil's own when
-// the wasm runs without the wrapper (go test). Three guards the transports
-// lack:
+// transport is the wasm's one core.HTTP. main swaps in the wrapper's lean
+// fetch helper (hostfetch.go); without the wrapper (go test) it is
+// tinyutil's httputil client, the fetch transport of Go's own net/http
+// copied, through net/http's adapter, with three guards that transport
+// lacks:
 //
 //   - Header values JS refuses (CR/LF, characters outside Latin-1, e.g. an
 //     API key pasted with smart quotes) make Headers.append throw, which
@@ -30,18 +30,18 @@ import (
 //     headers arrive; a server that then stalls the body would hang the
 //     call forever. The body is closed when the context ends, and a read
 //     cut short that way reports the context's error (so: timeout).
-var fetchClient core.HTTPDoer = guardedFetch{inner: httputil.DefaultClient}
+var transport core.HTTP = nethttp.Transport{Client: guardedFetch{inner: httputil.DefaultClient}}
 
-type guardedFetch struct{ inner core.HTTPDoer }
+type guardedFetch struct{ inner nethttp.Doer }
 
 var errFetchThrew = errors.New("fetch() threw")
 
 func (g guardedFetch) Do(req *http.Request) (resp *http.Response, err error) {
 	for name, values := range req.Header {
 		for _, v := range values {
-			if !validHeaderName(name) || !validHeaderValue(v) {
+			if !core.ValidHeaderName(name) || !core.ValidHeaderValue(v) {
 				return nil, &core.Error{Code: core.CodeInvalidArgument,
-					Message: "the " + safeHeaderName(name) + " header holds characters an HTTP header cannot carry (line breaks or non-Latin-1 characters such as smart quotes)"}
+					Message: "the " + safeHeaderName(name) + " header holds characters an HTTP header cannot carry (line breaks or non-ASCII characters such as smart quotes)"}
 			}
 		}
 	}
@@ -53,9 +53,6 @@ func (g guardedFetch) Do(req *http.Request) (resp *http.Response, err error) {
 	resp, err = g.inner.Do(req)
 	if err != nil {
 		return nil, hostError(req, err)
-	}
-	if _, inMemory := resp.Body.(*memBody); inMemory {
-		return resp, nil // read in full already: nothing left to stall
 	}
 	ctx := req.Context()
 	body := resp.Body
@@ -105,48 +102,4 @@ func (b *contextBody) Close() error {
 		return nil
 	}
 	return b.body.Close()
-}
-
-// validHeaderName: an RFC 9110 token.
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= ' ' || c >= 0x7f || isSeparator(c) {
-			return false
-		}
-	}
-	return true
-}
-
-func isSeparator(c byte) bool {
-	switch c {
-	case '(', ')', '<', '>', '@', ',', ';', ':', '\\', '"', '/', '[', ']', '?', '=', '{', '}':
-		return true
-	}
-	return false
-}
-
-// validHeaderValue: visible ASCII, spaces and tabs. (Latin-1 would pass
-// fetch, but Go holds UTF-8, so anything past ASCII would not go out as
-// the bytes the caller meant.)
-func validHeaderValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if (c < ' ' && c != '\t') || c >= 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// safeHeaderName is the name to put in an error: header names are fixed
-// strings, but a caller's odd name is shown only if it is a clean token.
-func safeHeaderName(name string) string {
-	if validHeaderName(name) && len(name) <= 40 {
-		return name
-	}
-	return "(unnamed)"
 }

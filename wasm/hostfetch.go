@@ -4,31 +4,30 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
-	"io"
-	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 	"sync"
 	"syscall/js"
+
+	"github.com/brokerauth/brokerauth/core"
 )
 
-// hostTransport is the http.RoundTripper the wasm uses when the JS wrapper
-// lends it a fetch helper (js/hostfetch.js). It exists for speed: every
-// js.Value that crosses between Go and JS costs several microseconds, and
-// tinyutil's fetch transport, a copy of Go's own, crosses once per request
-// header, several times per response header and per body chunk, which
-// made a login 1.7× slower than the same requests written by hand in JS.
-// Here a request crosses three times (the request line and headers as one
-// string, the body as one Uint8Array, the call), and the answer once (the
-// status and lengths are numbers, which cross for free, and the response
-// headers and body come as one Uint8Array).
+// hostTransport is the core.HTTP the wasm uses when the JS wrapper lends it
+// a fetch helper (js/hostfetch.js): every js.Value that crosses between Go
+// and JS costs several microseconds, so a request crosses three times (the
+// request line and headers as one string, the body as one Uint8Array, the
+// call) and the answer once (status and lengths as numbers, the response
+// headers and body as one Uint8Array). Bodies Go has no use for do not
+// cross at all: a request() body and its 2xx answer stay with the wrapper
+// (core.Request.HostRef).
 //
-// The helper reads the whole body in JS (up to maxHostBody) before it
-// answers, so a body that stalls is ended by the request's context like a
-// slow header is: Go asks the helper to abort.
+// The helper reads the whole body in JS before it answers, so a body that
+// stalls is ended by the request's context like a slow header is: Go asks
+// the helper to abort.
 type hostTransport struct {
-	fetch js.Value // host.fetch(id, head, body)
+	fetch js.Value // host.fetch(id, head, body, callRef, hostBody)
 	abort js.Value // host.abort(id)
 
 	mu      sync.Mutex
@@ -40,25 +39,18 @@ func newHostTransport() *hostTransport {
 	return &hostTransport{waiting: map[int]chan hostReply{}}
 }
 
-// maxHostBody bounds a response body the helper buffers. It is above every
-// limit the flows read with (cstsession.DataLimit, ibkr's maxRequestBody),
-// so they still see "larger than brokerauth reads" for a body past theirs.
-const maxHostBody = 64 << 20
-
 type hostReply struct {
-	status   int
-	header   http.Header
-	body     []byte
-	tooLarge bool   // the body went past maxHostBody and was cut there
-	failure  string // no response: a fixed phrase from failureKinds
+	status  int
+	header  core.Header
+	body    []byte
+	kept    bool   // the 2xx body stayed with the wrapper
+	failure string // no response: a fixed phrase from failureKinds
+	large   bool   // the body went past the request's limit
 }
 
-// errBodyTooLarge ends a body the helper cut at maxHostBody.
-var errBodyTooLarge = errors.New("the response body is larger than brokerauth reads")
-
 // adopt takes the helper from what the wrapper's start-up callback
-// returned, reporting false (and the wasm keeps tinyutil's own transport)
-// when there is none: under `go test` the wasm runs without the wrapper.
+// returned, reporting false (and the wasm keeps tinyutil's transport) when
+// there is none: under `go test` the wasm runs without the wrapper.
 func (t *hostTransport) adopt(host js.Value) bool {
 	if host.Type() != js.TypeObject {
 		return false
@@ -71,71 +63,70 @@ func (t *hostTransport) adopt(host js.Value) bool {
 	return true
 }
 
-func (t *hostTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+// Do sends req through the helper.
+func (t *hostTransport) Do(ctx context.Context, req *core.Request) (*core.Response, error) {
 	head, err := requestHead(req)
 	if err != nil {
 		return nil, err
 	}
 	body := js.Null()
-	if req.Body != nil {
-		b, err := io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		if len(b) > 0 {
-			body = uint8Array.New(len(b))
-			js.CopyBytesToJS(body, b)
-		}
+	if len(req.Body) > 0 {
+		body = uint8Array.New(len(req.Body))
+		js.CopyBytesToJS(body, req.Body)
 	}
-
+	callRef := 0
+	if ref, ok := req.HostRef.(int); ok {
+		callRef = ref
+	}
 	id, replies := t.register()
 	defer t.forget(id)
-	t.fetch.Invoke(id, head, body)
+	t.fetch.Invoke(id, head, body, callRef, req.HostBody, float64(core.LimitOf(req)))
 
-	ctx := req.Context()
 	select {
 	case <-ctx.Done():
 		t.abort.Invoke(id)
 		return nil, ctx.Err()
 	case r := <-replies:
 		if r.failure != "" {
-			return nil, errors.New("fetch() failed: " + r.failure)
+			return nil, &url.Error{Op: req.Method, URL: origin(req.URL), Err: errors.New("fetch() failed: " + r.failure)}
 		}
-		var body io.ReadCloser = &memBody{Reader: bytes.NewReader(r.body), b: r.body}
-		if r.tooLarge {
-			body = io.NopCloser(io.MultiReader(bytes.NewReader(r.body), errReader{errBodyTooLarge}))
+		if r.large {
+			return nil, &core.TooLarge{Status: r.status}
 		}
-		return &http.Response{
-			Status:        strconv.Itoa(r.status) + " " + http.StatusText(r.status),
-			StatusCode:    r.status,
-			Proto:         "HTTP/1.1",
-			ProtoMajor:    1,
-			ProtoMinor:    1,
-			Header:        r.header,
-			Body:          body,
-			ContentLength: -1,
-			Request:       req,
-		}, nil
+		resp := &core.Response{Status: r.status, Header: r.header, Body: r.body}
+		if r.kept {
+			resp.HostRef = callRef
+		}
+		return resp, nil
 	}
+}
+
+// origin is scheme://host of a URL, for an error: a path or query could
+// carry something private.
+func origin(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Scheme + "://" + u.Host
+	}
+	return ""
 }
 
 var uint8Array = js.Global().Get("Uint8Array")
 
 // requestHead is "METHOD URL\n" then one "Name:value\n" per header value.
-// guardedFetch has already refused names and values that could break this
-// framing (or that fetch would refuse).
-func requestHead(req *http.Request) (string, error) {
-	if req.URL == nil {
-		return "", errors.New("the request has no URL")
-	}
+// Names and values that could break this framing (or that fetch refuses)
+// are refused first, by name only: a value may be a secret.
+func requestHead(req *core.Request) (string, error) {
 	var b strings.Builder
 	b.WriteString(req.Method)
 	b.WriteByte(' ')
-	b.WriteString(req.URL.String())
+	b.WriteString(req.URL)
 	b.WriteByte('\n')
 	for name, values := range req.Header {
 		for _, v := range values {
+			if !core.ValidHeaderName(name) || !core.ValidHeaderValue(v) {
+				return "", &core.Error{Code: core.CodeInvalidArgument,
+					Message: "the " + safeHeaderName(name) + " header holds characters an HTTP header cannot carry (line breaks or non-ASCII characters such as smart quotes)"}
+			}
 			b.WriteString(name)
 			b.WriteByte(':')
 			b.WriteString(v)
@@ -143,6 +134,15 @@ func requestHead(req *http.Request) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// safeHeaderName is the name to put in an error: header names are fixed
+// strings, but a caller's odd name is shown only if it is a clean token.
+func safeHeaderName(name string) string {
+	if core.ValidHeaderName(name) && len(name) <= 40 {
+		return name
+	}
+	return "(unnamed)"
 }
 
 func (t *hostTransport) register() (int, chan hostReply) {
@@ -161,9 +161,9 @@ func (t *hostTransport) forget(id int) {
 }
 
 // done is called by the helper: done(id, status, headLen, totalLen, packed,
-// tooLarge) with packed = response header lines then body, or done(id, 0,
-// failureKind) when there was no response. Replies for requests Go has
-// stopped waiting for (canceled) are dropped.
+// large, kept) with packed = response header lines then body (no body when
+// kept), or done(id, 0, failureKind) when there was no response. Replies
+// for requests Go has stopped waiting for (canceled) are dropped.
 func (t *hostTransport) done(_ js.Value, args []js.Value) any {
 	defer func() { _ = recover() }() // a malformed call must not stop the runtime
 	if len(args) < 3 {
@@ -178,25 +178,30 @@ func (t *hostTransport) done(_ js.Value, args []js.Value) any {
 		return nil
 	}
 	status := args[1].Int()
-	if status == 0 || len(args) < 6 {
+	if status == 0 || len(args) < 7 {
 		ch <- hostReply{failure: failureKind(args[2])}
 		return nil
 	}
 	headLen, total := args[2].Int(), args[3].Int()
-	if headLen < 0 || total < headLen || total > maxHostBody+(1<<20) {
+	if headLen < 0 || total < headLen || total > maxHostBody {
 		ch <- hostReply{failure: "malformed answer"}
 		return nil
 	}
 	packed := make([]byte, total)
 	js.CopyBytesToGo(packed, args[4])
 	ch <- hostReply{
-		status:   status,
-		header:   parseHeaderLines(packed[:headLen]),
-		body:     packed[headLen:],
-		tooLarge: args[5].Truthy(),
+		status: status,
+		header: parseHeaderLines(packed[:headLen]),
+		body:   packed[headLen:],
+		large:  args[5].Truthy(),
+		kept:   args[6].Truthy(),
 	}
 	return nil
 }
+
+// maxHostBody bounds what the helper may hand over: above core.DataLimit,
+// the largest limit a request has.
+const maxHostBody = core.DataLimit + 1<<20
 
 // failureKinds are the phrases the helper may report; core.TransportError
 // recognises them. Anything else becomes the generic one, so nothing the
@@ -218,10 +223,10 @@ func failureKind(v js.Value) string {
 }
 
 // parseHeaderLines reads "Name:value\n" lines. The helper has already put
-// the names in canonical form (fetch gives them in lower case; Header.Get
-// looks up the canonical form) and values carry no line breaks.
-func parseHeaderLines(b []byte) http.Header {
-	h := http.Header{}
+// the names in canonical form (fetch gives them in lower case) and values
+// carry no line breaks.
+func parseHeaderLines(b []byte) core.Header {
+	h := core.Header{}
 	for len(b) > 0 {
 		line := b
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -238,25 +243,3 @@ func parseHeaderLines(b []byte) http.Header {
 	}
 	return h
 }
-
-// memBody is a response body the helper read in full. Nothing can stall
-// it, so guardedFetch does not tie it to the request's context, and Bytes
-// lets a reader that wants it all (core.ReadBody) take it without a
-// copy.
-type memBody struct {
-	*bytes.Reader
-	b []byte
-}
-
-func (*memBody) Close() error { return nil }
-
-// Bytes returns the unread part of the body, and marks it read.
-func (m *memBody) Bytes() []byte {
-	rest := m.b[len(m.b)-m.Len():]
-	m.Reset(nil)
-	return rest
-}
-
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }

@@ -4,16 +4,13 @@ package main
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"strings"
 	"syscall/js"
 	"testing"
 	"time"
 
+	"github.com/brokerauth/brokerauth/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/syumai/tinyutil/httputil"
 )
 
 // fakeHost stands in for js/hostfetch.js: src is a JS expression for the
@@ -35,29 +32,49 @@ func fakeHost(t *testing.T, src string) *hostTransport {
 
 func TestHostTransportAnswer(t *testing.T) {
 	tr := fakeHost(t, `{
-		fetch(id, head, body) {
-			globalThis.__hostSeen = { head, body: body && new TextDecoder().decode(body) };
+		fetch(id, head, body, callRef, hostBody, limit) {
+			globalThis.__hostSeen = { head, body: body && new TextDecoder().decode(body), callRef, hostBody, limit };
 			const lines = new TextEncoder().encode('Cst:abc\nSet-Cookie:a=1\nSet-Cookie:b=2\n');
 			const packed = new Uint8Array([...lines, ...new TextEncoder().encode('{"ok":true}')]);
-			setTimeout(() => __hostDone(id, 201, lines.length, packed.length, packed, false));
+			setTimeout(() => __hostDone(id, 201, lines.length, packed.length, packed, false, false));
 		},
 		abort() {},
 	}`)
-	req, _ := http.NewRequest("POST", "http://127.0.0.1:9/session?x=1", strings.NewReader(`{"a":1}`))
-	req.Header.Set("X-Ig-Api-Key", "k")
-	resp, err := tr.RoundTrip(req)
+	resp, err := tr.Do(context.Background(), &core.Request{Method: "POST", URL: "http://127.0.0.1:9/session?x=1",
+		Header: core.Header{"X-Ig-Api-Key": {"k"}}, Body: []byte(`{"a":1}`)})
 	require.NoError(t, err)
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	assert.Equal(t, 201, resp.StatusCode)
-	assert.Equal(t, "201 Created", resp.Status)
+	assert.Equal(t, 201, resp.Status)
 	assert.Equal(t, "abc", resp.Header.Get("CST"))
-	assert.Equal(t, []string{"a=1", "b=2"}, resp.Header.Values("Set-Cookie"))
-	assert.Equal(t, `{"ok":true}`, string(body))
+	assert.Equal(t, []string{"a=1", "b=2"}, resp.Header["Set-Cookie"])
+	assert.Equal(t, `{"ok":true}`, string(resp.Body))
+	assert.Nil(t, resp.HostRef)
 
 	seen := js.Global().Get("__hostSeen")
 	assert.Equal(t, "POST http://127.0.0.1:9/session?x=1\nX-Ig-Api-Key:k\n", seen.Get("head").String())
 	assert.Equal(t, `{"a":1}`, seen.Get("body").String())
+	assert.Equal(t, 0, seen.Get("callRef").Int())
+	assert.Equal(t, float64(core.DefaultLimit), seen.Get("limit").Float())
+}
+
+// A request() call's bodies stay with the wrapper: the request says where
+// (its call), and a 2xx answer the helper kept comes back without a body.
+func TestHostTransportKeepsBodiesWithTheHost(t *testing.T) {
+	tr := fakeHost(t, `{
+		fetch(id, head, body, callRef, hostBody) {
+			globalThis.__hostSeen = { body, callRef, hostBody };
+			const lines = new TextEncoder().encode('Content-Type:application/json\n');
+			setTimeout(() => __hostDone(id, 200, lines.length, lines.length, lines, false, true));
+		},
+		abort() {},
+	}`)
+	resp, err := tr.Do(context.Background(), &core.Request{Method: "POST", URL: "http://127.0.0.1:9/x", HostRef: 7, HostBody: true})
+	require.NoError(t, err)
+	assert.Equal(t, 7, resp.HostRef)
+	assert.Empty(t, resp.Body)
+	seen := js.Global().Get("__hostSeen")
+	assert.True(t, seen.Get("body").IsNull(), "no body crossed")
+	assert.Equal(t, 7, seen.Get("callRef").Int())
+	assert.True(t, seen.Get("hostBody").Bool())
 }
 
 func TestHostTransportFailureKinds(t *testing.T) {
@@ -67,10 +84,9 @@ func TestHostTransportFailureKinds(t *testing.T) {
 	} {
 		js.Global().Set("__kind", kind)
 		tr := fakeHost(t, `{ fetch(id) { setTimeout(() => __hostDone(id, 0, globalThis.__kind)); }, abort() {} }`)
-		req, _ := http.NewRequest("GET", "http://127.0.0.1:9/", nil)
-		_, err := tr.RoundTrip(req)
+		_, err := tr.Do(context.Background(), &core.Request{Method: "GET", URL: "http://127.0.0.1:9/?secret=1"})
 		require.Error(t, err)
-		assert.Equal(t, want, err.Error())
+		assert.Equal(t, `GET "http://127.0.0.1:9": `+want, err.Error(), "the origin, never the query")
 	}
 	js.Global().Delete("__kind")
 }
@@ -79,21 +95,19 @@ func TestHostTransportAbortsWhenTheContextEnds(t *testing.T) {
 	tr := fakeHost(t, `{ fetch() {}, abort(id) { globalThis.__hostSeen = id; } }`)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", "http://127.0.0.1:9/", nil)
-	_, err := tr.RoundTrip(req)
+	_, err := tr.Do(ctx, &core.Request{Method: "GET", URL: "http://127.0.0.1:9/"})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, js.TypeNumber, js.Global().Get("__hostSeen").Type(), "the helper was asked to abort")
 	assert.Empty(t, tr.waiting, "nothing left waiting")
 }
 
 func TestHostTransportBodyCutAtTheLimit(t *testing.T) {
-	tr := fakeHost(t, `{ fetch(id) { const p = new Uint8Array(3); setTimeout(() => __hostDone(id, 200, 0, 3, p, true)); }, abort() {} }`)
-	req, _ := http.NewRequest("GET", "http://127.0.0.1:9/", nil)
-	resp, err := tr.RoundTrip(req)
-	require.NoError(t, err)
-	b, err := io.ReadAll(resp.Body)
-	assert.Len(t, b, 3)
-	assert.ErrorIs(t, err, errBodyTooLarge)
+	tr := fakeHost(t, `{ fetch(id) { const p = new Uint8Array(3); setTimeout(() => __hostDone(id, 200, 0, 3, p, true, false)); }, abort() {} }`)
+	_, err := tr.Do(context.Background(), &core.Request{Method: "GET", URL: "http://127.0.0.1:9/"})
+	assert.ErrorIs(t, err, core.ErrBodyTooLarge)
+	var tl *core.TooLarge
+	require.ErrorAs(t, err, &tl)
+	assert.Equal(t, 200, tl.Status)
 }
 
 func TestHostTransportIgnoresMalformedAnswers(t *testing.T) {
@@ -104,29 +118,11 @@ func TestHostTransportIgnoresMalformedAnswers(t *testing.T) {
 	// deliver anything.
 	_, ch := tr.register()
 	assert.Nil(t, tr.done(js.Undefined(), nil))
-	assert.Nil(t, tr.done(js.Undefined(), []js.Value{js.ValueOf(1), js.ValueOf(200), js.ValueOf(-1), js.ValueOf(0), js.Null(), js.ValueOf(false)}))
+	assert.Nil(t, tr.done(js.Undefined(), []js.Value{js.ValueOf(1), js.ValueOf(200), js.ValueOf(-1), js.ValueOf(0), js.Null(), js.ValueOf(false), js.ValueOf(false)}))
 	select {
 	case r := <-ch:
 		assert.Equal(t, "malformed answer", r.failure)
 	default:
 		t.Fatal("the malformed answer was dropped instead of failing the request")
 	}
-}
-
-func TestHostTransportBodyInMemory(t *testing.T) {
-	tr := fakeHost(t, `{ fetch(id) { const p = new TextEncoder().encode('Cst:a\nhello world'); setTimeout(() => __hostDone(id, 200, 6, p.length, p, false)); }, abort() {} }`)
-	req, _ := http.NewRequest("GET", "http://127.0.0.1:9/", nil)
-	resp, err := guardedFetch{inner: &httputil.Client{Transport: tr}}.Do(req)
-	require.NoError(t, err)
-	m, ok := resp.Body.(*memBody)
-	require.True(t, ok, "a body read in full is handed over as it is, not wrapped")
-	head := make([]byte, 6)
-	_, err = io.ReadFull(m, head)
-	require.NoError(t, err)
-	assert.Equal(t, "hello ", string(head))
-	assert.Equal(t, "world", string(m.Bytes()), "Bytes is the unread rest")
-	n, err := m.Read(head)
-	assert.Equal(t, 0, n)
-	assert.ErrorIs(t, err, io.EOF)
-	assert.Equal(t, "a", resp.Header.Get("Cst"))
 }

@@ -18,8 +18,6 @@ package main
 import (
 	"os"
 	"syscall/js"
-
-	"github.com/syumai/tinyutil/httputil"
 )
 
 // version is set by the build (-ldflags -X main.version=…) to the npm
@@ -42,7 +40,7 @@ func main() {
 	host := newHostTransport()
 	ns.Set("fetchDone", js.FuncOf(host.done))
 	if host.adopt(ready.Invoke(ns)) {
-		fetchClient = guardedFetch{inner: &httputil.Client{Transport: host}}
+		transport = host
 	}
 	select {} // serve calls until the page or process goes away
 }

@@ -6,8 +6,6 @@ import (
 	"context"
 	"syscall/js"
 	"testing"
-
-	"github.com/syumai/tinyutil/httputil"
 )
 
 // benchHost is a fake js/hostfetch.js that answers every request on the
@@ -21,7 +19,7 @@ const benchHost = `{
 			const body = new TextEncoder().encode(login ? '{"currentAccountId":"A1","accounts":[{"accountId":"A1","accountName":"n","accountType":"CFD","preferred":true}],"lightstreamerEndpoint":"https://ls"}' : '{"accounts":[]}');
 			const packed = new Uint8Array(lines.length + body.length);
 			packed.set(lines); packed.set(body, lines.length);
-			__hostDone(id, 200, lines.length, packed.length, packed, false);
+			__hostDone(id, 200, lines.length, packed.length, packed, false, false);
 		});
 	},
 	abort() {},
@@ -37,11 +35,11 @@ func benchClient(b *testing.B) (js.Value, int) {
 	if !tr.adopt(js.Global().Call("eval", "("+benchHost+")")) {
 		b.Fatal("no host")
 	}
-	saved := fetchClient
-	fetchClient = guardedFetch{inner: &httputil.Client{Transport: tr}}
-	b.Cleanup(func() { fetchClient = saved })
+	saved := transport
+	transport = tr
+	b.Cleanup(func() { transport = saved })
 	ns := newNamespace()
-	out := ns.Call("newClient", "ig", map[string]any{"apiKey": "k", "identifier": "i", "password": "p", "encrypt": false, "baseURL": "http://127.0.0.1:9/gateway/deal"})
+	out := ns.Call("newClient", "ig", `{"apiKey":"k","identifier":"i","password":"p","encrypt":false,"baseURL":"http://127.0.0.1:9/gateway/deal"}`)
 	if out.Type() != js.TypeNumber {
 		b.Fatal(out.Get("message").String())
 	}
@@ -71,7 +69,7 @@ func awaitCall(b *testing.B, ns js.Value, id int, method string, args ...any) {
 func BenchmarkClientCallRequest(b *testing.B) {
 	ns, id := benchClient(b)
 	awaitCall(b, ns, id, "login")
-	args := []any{"GET", "/accounts", nil, map[string]any{}}
+	args := []any{"GET", "/accounts", "{}", ""}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -94,7 +92,7 @@ func BenchmarkClientCallLogin(b *testing.B) {
 func BenchmarkIGRequestDirect(b *testing.B) {
 	_, id := benchClient(b)
 	registry.Lock()
-	c := registry.clients[id].(igClient)
+	c := registry.clients[id].engine()
 	registry.Unlock()
 	ctx := context.Background()
 	if _, err := c.Login(ctx); err != nil {

@@ -5,8 +5,9 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/brokerauth/brokerauth/core/ibkrsim"
-	"github.com/brokerauth/brokerauth/core/sim"
+	capsim "github.com/brokerauth/brokerauth/sim/capital"
+	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
+	igsim "github.com/brokerauth/brokerauth/sim/ig"
 )
 
 // Where the simulators live on the demo server. Each is mounted at its own
@@ -22,16 +23,16 @@ const (
 // simulators are the three broker stand-ins the demo and the JS tests log
 // into, each with its own freshly generated RSA key, as the brokers have.
 type simulators struct {
-	ig      *sim.IG
-	capital *sim.Capital
+	ig      *igsim.Sim
+	capital *capsim.Sim
 	ibkr    *ibkrsim.Sim
 }
 
 func newSimulators() *simulators {
 	return &simulators{
-		ig:      sim.NewIG(sim.IGOptions{}),
-		capital: sim.NewCapital(sim.CapitalOptions{}),
-		ibkr:    ibkrsim.New(nil),
+		ig:      igsim.New(igsim.Options{}),
+		capital: capsim.New(capsim.Options{}),
+		ibkr:    ibkrsim.New(ibkrsim.Options{}),
 	}
 }
 
@@ -58,8 +59,8 @@ func (s *simulators) credentials(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprintf(w, `{"ig":{"baseURL":%q,"apiKey":%q,"identifier":%q,"password":%q},`+
 		`"capital":{"baseURL":%q,"apiKey":%q,"identifier":%q,"password":%q},`+
 		`"ibkr":{"baseURL":%q,"clientId":%q,"clientKeyId":%q,"credential":%q,"privateKey":%q}}`,
-		igMount+sim.IGAPIPrefix, sim.IGDemoAPIKey, sim.IGDemoIdentifier, sim.IGDemoPassword,
-		capitalMount, sim.CapitalDemoAPIKey, sim.CapitalDemoIdentifier, sim.CapitalDemoPassword,
+		igMount+igsim.APIPrefix, igsim.DemoAPIKey, igsim.DemoIdentifier, igsim.DemoPassword,
+		capitalMount, capsim.DemoAPIKey, capsim.DemoIdentifier, capsim.DemoPassword,
 		ibkrMount, d.ClientID, d.ClientKeyID, d.Credential, d.PrivateKeyPEM)
 }
 
@@ -68,9 +69,9 @@ func printCredentials(w io.Writer, origin string) {
 	d := ibkrsim.DemoClient()
 	fmt.Fprintf(w, "Simulators (demo credentials, simulator-only):\n")
 	fmt.Fprintf(w, "  IG           baseURL %s%s%s  apiKey %s  identifier %s  password %s\n",
-		origin, igMount, sim.IGAPIPrefix, sim.IGDemoAPIKey, sim.IGDemoIdentifier, sim.IGDemoPassword)
+		origin, igMount, igsim.APIPrefix, igsim.DemoAPIKey, igsim.DemoIdentifier, igsim.DemoPassword)
 	fmt.Fprintf(w, "  Capital.com  baseURL %s%s  apiKey %s  identifier %s  password %s\n",
-		origin, capitalMount, sim.CapitalDemoAPIKey, sim.CapitalDemoIdentifier, sim.CapitalDemoPassword)
+		origin, capitalMount, capsim.DemoAPIKey, capsim.DemoIdentifier, capsim.DemoPassword)
 	fmt.Fprintf(w, "  IBKR         baseURL %s%s  clientId %s  clientKeyId %s  credential %s  privateKey %s/sim/ibkr-demo-key.pem\n",
 		origin, ibkrMount, d.ClientID, d.ClientKeyID, d.Credential, origin)
 	fmt.Fprintf(w, "All of them as JSON: %s/sim/credentials.json\n", origin)

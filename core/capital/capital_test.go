@@ -3,6 +3,7 @@ package capital_test
 import (
 	"context"
 	"errors"
+	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -14,7 +15,7 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/capital"
-	"github.com/brokerauth/brokerauth/core/sim"
+	capsim "github.com/brokerauth/brokerauth/sim/capital"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -42,7 +43,7 @@ func autoAdvance(t *testing.T, clock *core.FakeClock) {
 }
 
 type env struct {
-	sim   *sim.Capital
+	sim   *capsim.Sim
 	url   string
 	clock *core.FakeClock
 	srv   *httptest.Server
@@ -50,14 +51,14 @@ type env struct {
 
 // newEnv starts a simulator on an auto-advancing fake clock shared with
 // the client.
-func newEnv(t *testing.T, opts sim.CapitalOptions) *env {
+func newEnv(t *testing.T, opts capsim.Options) *env {
 	t.Helper()
 	key, err := sim.SharedKey()
 	require.NoError(t, err)
 	clock := core.NewFakeClock(time.UnixMilli(1_700_000_000_000))
 	autoAdvance(t, clock)
 	opts.Key, opts.Clock = key, clock
-	s := sim.NewCapital(opts)
+	s := capsim.New(opts)
 	srv := httptest.NewServer(s)
 	t.Cleanup(func() { s.Close(); srv.Close() })
 	return &env{sim: s, url: srv.URL, clock: clock, srv: srv}
@@ -66,13 +67,13 @@ func newEnv(t *testing.T, opts sim.CapitalOptions) *env {
 func (e *env) client(t *testing.T, cfg capital.Config) *capital.Client {
 	t.Helper()
 	if cfg.APIKey == "" {
-		cfg.APIKey = sim.CapitalDemoAPIKey
+		cfg.APIKey = capsim.DemoAPIKey
 	}
 	if cfg.Identifier == "" {
-		cfg.Identifier = sim.CapitalDemoIdentifier
+		cfg.Identifier = capsim.DemoIdentifier
 	}
 	if cfg.Password == "" {
-		cfg.Password = sim.CapitalDemoPassword
+		cfg.Password = capsim.DemoPassword
 	}
 	cfg.BaseURL = e.url
 	cfg.HTTPClient = e.srv.Client()
@@ -97,7 +98,7 @@ func TestLoginFlows(t *testing.T) {
 		keys    int
 	}{{"encrypted (default)", nil, 1}, {"plain", ptr(false), 0}} {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, sim.CapitalOptions{})
+			e := newEnv(t, capsim.Options{})
 			c := e.client(t, capital.Config{Encrypt: tt.encrypt})
 			s, err := c.Login(context.Background())
 			require.NoError(t, err)
@@ -129,20 +130,20 @@ func TestLoginErrors(t *testing.T) {
 		status    int
 		retryable bool
 	}{
-		{"wrong password", capital.Config{Password: "wrong"}, nil, sim.CapitalCodeInvalidDetails, "login", 401, false},
-		{"wrong identifier, plain", capital.Config{Identifier: "who", Encrypt: ptr(false)}, nil, sim.CapitalCodeInvalidDetails, "login", 401, false},
-		{"wrong API key", capital.Config{APIKey: "nope"}, nil, sim.CapitalCodeInvalidAPIKey, "encryptionKey", 401, false},
+		{"wrong password", capital.Config{Password: "wrong"}, nil, capsim.CodeInvalidDetails, "login", 401, false},
+		{"wrong identifier, plain", capital.Config{Identifier: "who", Encrypt: ptr(false)}, nil, capsim.CodeInvalidDetails, "login", 401, false},
+		{"wrong API key", capital.Config{APIKey: "nope"}, nil, capsim.CodeInvalidAPIKey, "encryptionKey", 401, false},
 		{"drop", capital.Config{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultDrop}, core.CodeNetwork, "login", 0, true},
 		{"hang", capital.Config{Timeout: 150 * time.Millisecond}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultHang}, core.CodeTimeout, "login", 0, true},
 		{"5xx HTML", capital.Config{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.Fault5xxHTML}, "http_502", "login", 502, true},
 		{"malformed JSON", capital.Config{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultMalformedJSON}, core.CodeBadResponse, "login", 200, false},
 		{"missing CST", capital.Config{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultMissingCST}, core.CodeBadResponse, "login", 200, false},
 		{"key fetch 5xx", capital.Config{}, &sim.Fault{Path: "/session/encryptionKey", Kind: sim.Fault5xxHTML, Status: 500}, "http_500", "encryptionKey", 500, true},
-		{"429 for good", capital.Config{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 429, ErrorCode: sim.CapitalCodeTooManyRequests, Times: -1}, sim.CapitalCodeTooManyRequests, "login", 429, true},
+		{"429 for good", capital.Config{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 429, ErrorCode: capsim.CodeTooManyRequests, Times: -1}, capsim.CodeTooManyRequests, "login", 429, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, sim.CapitalOptions{})
+			e := newEnv(t, capsim.Options{})
 			if tt.fault != nil {
 				require.NoError(t, e.sim.InjectFault(*tt.fault))
 			}
@@ -158,9 +159,9 @@ func TestLoginErrors(t *testing.T) {
 }
 
 func TestLoginBacksOffOn429(t *testing.T) {
-	e := newEnv(t, sim.CapitalOptions{})
+	e := newEnv(t, capsim.Options{})
 	require.NoError(t, e.sim.InjectFault(sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus,
-		Status: 429, ErrorCode: sim.CapitalCodeTooManyRequests, RetryAfter: 3, Times: 2}))
+		Status: 429, ErrorCode: capsim.CodeTooManyRequests, RetryAfter: 3, Times: 2}))
 	start := e.clock.Now()
 	_, err := e.client(t, capital.Config{}).Login(context.Background())
 	require.NoError(t, err)
@@ -169,7 +170,7 @@ func TestLoginBacksOffOn429(t *testing.T) {
 }
 
 func TestLoginsAreSpacedPerAPIKey(t *testing.T) {
-	e := newEnv(t, sim.CapitalOptions{})
+	e := newEnv(t, capsim.Options{})
 	a, b := e.client(t, capital.Config{}), e.client(t, capital.Config{Encrypt: ptr(false)})
 	var wg sync.WaitGroup
 	for _, c := range []*capital.Client{a, b} {
@@ -182,12 +183,12 @@ func TestLoginsAreSpacedPerAPIKey(t *testing.T) {
 	}
 	wg.Wait()
 	st := e.sim.Stats()
-	assert.Equal(t, 6, st.Logins[sim.CapitalDemoAPIKey])
+	assert.Equal(t, 6, st.Logins[capsim.DemoAPIKey])
 	assert.Zero(t, st.RateLimited)
 }
 
 func TestDeadSessionMeansOneNewLogin(t *testing.T) {
-	e := newEnv(t, sim.CapitalOptions{})
+	e := newEnv(t, capsim.Options{})
 	c := e.client(t, capital.Config{})
 	ctx := context.Background()
 	require.NoError(t, c.Ping(ctx)) // logs in
@@ -200,18 +201,18 @@ func TestDeadSessionMeansOneNewLogin(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	assert.Equal(t, 2, e.sim.Stats().Logins[sim.CapitalDemoAPIKey])
+	assert.Equal(t, 2, e.sim.Stats().Logins[capsim.DemoAPIKey])
 
 	// Ten idle minutes kill the session at the broker; the next call logs in.
 	e.clock.Advance(11 * time.Minute)
 	_, err := c.Request(ctx, "GET", "/api/v1/session", nil, nil)
 	require.NoError(t, err)
 	st := e.sim.Stats()
-	assert.Equal(t, 3, st.Logins[sim.CapitalDemoAPIKey])
+	assert.Equal(t, 3, st.Logins[capsim.DemoAPIKey])
 }
 
 func TestSwitchAccount(t *testing.T) {
-	e := newEnv(t, sim.CapitalOptions{})
+	e := newEnv(t, capsim.Options{})
 	c := e.client(t, capital.Config{})
 	ctx := context.Background()
 	before, err := c.Login(ctx)
@@ -244,12 +245,12 @@ func TestSwitchAccount(t *testing.T) {
 }
 
 func TestKeepAliveAndLogout(t *testing.T) {
-	e := newEnv(t, sim.CapitalOptions{})
+	e := newEnv(t, capsim.Options{})
 	var mu sync.Mutex
 	var seen []*core.Session
 	c := e.client(t, capital.Config{OnSessionChange: func(s *core.Session) { mu.Lock(); seen = append(seen, s); mu.Unlock() }})
 	ctx := context.Background()
-	logins := func() int { return e.sim.Stats().Logins[sim.CapitalDemoAPIKey] }
+	logins := func() int { return e.sim.Stats().Logins[capsim.DemoAPIKey] }
 	// No session: keepalive does not start one.
 	assert.Equal(t, core.CodeNotLoggedIn, coreErr(t, c.KeepAliveOnce(ctx)).Code)
 	_, err := c.Login(ctx)
@@ -288,7 +289,7 @@ func TestKeepAliveAndLogout(t *testing.T) {
 }
 
 func TestRequestErrors(t *testing.T) {
-	e := newEnv(t, sim.CapitalOptions{})
+	e := newEnv(t, capsim.Options{})
 	c := e.client(t, capital.Config{})
 	ctx := context.Background()
 	resp, err := c.Request(ctx, "PUT", "/api/v1/accounts/preferences", []byte(`{"hedgingMode":true}`), http.Header{"X-Extra": {"1"}})

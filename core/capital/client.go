@@ -2,94 +2,61 @@ package capital
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/brokerauth/brokerauth/core"
-	"github.com/brokerauth/brokerauth/core/internal/cstsession"
 )
 
-const broker = core.BrokerCapital
-
-// Client is one Capital.com login. It is safe for concurrent use.
+// Client is one Capital.com login: a core.Engine running Capital.com's
+// flow, with its own calls. It is safe for concurrent use.
 type Client struct {
-	s    *settings
-	call cstsession.Caller
-	m    *cstsession.Manager
-	auth cstsession.Auth
-	gate *cstsession.Gate
+	*core.Engine
+	flow *flow
 }
+
+// Response is Capital.com's answer to Request.
+type Response = core.Response
 
 // New checks cfg and returns a client; it sends nothing.
 func New(cfg Config) (*Client, error) {
-	s, err := cfg.check()
+	f, s, err := cfg.check()
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{
-		s:    s,
-		call: cstsession.Caller{Broker: broker, HTTP: s.HTTPClient, Timeout: s.Timeout},
-		m:    cstsession.NewManager(s.OnSessionChange),
-		gate: cstsession.LoginGate(s.base, s.APIKey),
-	}
-	c.auth = cstsession.Auth{M: c.m, Broker: broker, Login: c.login, Switch: c.switchOnce, ListsAccounts: true}
-	return c, nil
+	return &Client{Engine: core.NewEngine(f, s), flow: f}, nil
 }
 
-// Session returns a copy of the current session, or nil before the first
-// login and after Logout.
-func (c *Client) Session() *core.Session { return c.m.Clone() }
-
-// Login logs in anew, whatever the current session, on the account the
-// broker starts a login on (an account SwitchAccount chose is forgotten).
-func (c *Client) Login(ctx context.Context) (*core.Session, error) {
-	c.auth.ForgetAccount()
-	s, err := c.m.Change(ctx, broker, "login", c.login)
-	return s.Clone(), err
+// Request makes a logged-in call: path is relative to the origin
+// ("/api/v1/accounts"). It logs in first when there is no session and, if
+// the session has died (401 error.invalid.session.token), logs in again
+// once and retries once. The session's headers override the caller's.
+//
+// A non-2xx answer returns both the Response and a *core.Error with Step
+// "request" and Capital.com's errorCode.
+func (c *Client) Request(ctx context.Context, method, path string, body []byte, header map[string][]string) (*Response, error) {
+	return c.Engine.Request(ctx, method, path, body, header)
 }
 
-// Refresh logs in anew: Capital.com has no refresh token.
-func (c *Client) Refresh(ctx context.Context) (*core.Session, error) {
-	s, err := c.m.Change(ctx, broker, "refresh", c.login)
-	return s.Clone(), err
+// SwitchAccount makes accountID the session's account (PUT
+// /api/v1/session). A new X-SECURITY-TOKEN in the answer replaces the old
+// one. An account the login's account list does not hold is
+// invalid_argument before any request; switching to the current account
+// sends nothing. The account stays chosen across automatic re-logins.
+func (c *Client) SwitchAccount(ctx context.Context, accountID string) (*core.Session, error) {
+	return c.Engine.SwitchAccount(ctx, accountID, false)
 }
 
-// Logout ends the session (DELETE /api/v1/session) and forgets it. A
-// session already dead counts as logged out; on any other failure the
-// session is forgotten all the same and the error returned.
-func (c *Client) Logout(ctx context.Context) error {
-	var callErr error
-	c.auth.ForgetAccount()
-	_, err := c.m.Change(ctx, broker, "logout", func(ctx context.Context, cur *core.Session) (*core.Session, error) {
-		if cur == nil {
-			return nil, nil
-		}
-		r, err := c.call.Do(ctx, "logout", http.MethodDelete, c.s.base+"/api/v1/session", c.authHeader(cur), nil, cstsession.AuthLimit)
-		switch {
-		case err != nil:
-			callErr = err
-		case !r.OK() && !cstsession.IsTokenError(r):
-			callErr = c.call.StatusError("logout", r)
-		}
-		return nil, nil
+// Ping calls GET /api/v1/ping, which keeps the session from its 10-minute
+// idle death. Like Request, it logs in when needed and once more on a dead
+// session.
+func (c *Client) Ping(ctx context.Context) error {
+	r, err := c.Call(ctx, func(ctx context.Context, s *core.Session) (*core.Response, error) {
+		return c.Caller().Do(ctx, "ping", &core.Request{Method: "GET", URL: c.flow.api + "/ping", Header: c.flow.sessionHeader(s)})
 	})
 	if err != nil {
 		return err
 	}
-	return callErr
-}
-
-func (c *Client) header() http.Header {
-	h := http.Header{}
-	h.Set("X-CAP-API-KEY", c.s.APIKey)
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json")
-	return h
-}
-
-func (c *Client) authHeader(s *core.Session) http.Header {
-	h := c.header()
-	for k, v := range s.Headers {
-		h.Set(k, v)
+	if !r.OK() {
+		return c.flow.Error("ping", r)
 	}
-	return h
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/nethttp"
 )
 
 // Capital.com's hosts. Paths are under /api/v1.
@@ -13,7 +14,7 @@ const (
 )
 
 // DefaultTimeout bounds each HTTP call unless Config.Timeout says otherwise.
-const DefaultTimeout = 30 * time.Second
+const DefaultTimeout = core.DefaultTimeout
 
 // LoginSpacing is the least time between two logins with one API key: the
 // broker's limit is one per second, plus a margin for jitter between
@@ -37,9 +38,11 @@ type Config struct {
 	BaseURL string
 	// Encrypt says whether to RSA-encrypt the password; nil means true.
 	Encrypt *bool
-	// HTTPClient sends the requests; default core.DefaultHTTPClient()
-	// (http.DefaultClient; required under GOOS=js).
-	HTTPClient core.HTTPDoer
+	// HTTP sends the requests (the one I/O seam); HTTPClient, a net/http
+	// client, is the other way to say it. Natively the default is
+	// http.DefaultClient; under GOOS=js one of them is required.
+	HTTP       core.HTTP
+	HTTPClient nethttp.Doer
 	// Clock times login spacing, backoff and keepalives; default
 	// core.SystemClock.
 	Clock core.Clock
@@ -50,51 +53,22 @@ type Config struct {
 	OnSessionChange func(*core.Session)
 }
 
-type settings struct {
-	Config
-	base    string
-	encrypt bool
-}
-
-func (cfg Config) check() (*settings, error) {
-	bad := func(msg string) error {
-		return &core.Error{Code: core.CodeInvalidArgument, Broker: core.BrokerCapital, Message: msg}
+func (cfg Config) check() (*flow, *core.Settings, error) {
+	if err := core.Required(core.BrokerCapital, "APIKey", cfg.APIKey, "Identifier", cfg.Identifier, "Password", cfg.Password); err != nil {
+		return nil, nil, err
 	}
-	switch {
-	case cfg.APIKey == "":
-		return nil, bad("APIKey is empty")
-	case cfg.Identifier == "":
-		return nil, bad("Identifier is empty")
-	case cfg.Password == "":
-		return nil, bad("Password is empty")
-	case cfg.Timeout < 0:
-		return nil, bad("Timeout is negative")
-	}
-	s := &settings{Config: cfg, encrypt: cfg.Encrypt == nil || *cfg.Encrypt}
-	raw := cfg.BaseURL
-	if raw == "" {
-		switch cfg.Environment {
-		case "", "demo":
-			raw = DemoBaseURL
-		case "live":
-			raw = LiveBaseURL
-		default:
-			return nil, bad(`Environment must be "demo" or "live"`)
-		}
-	}
-	u, err := core.CheckBaseURL(core.BrokerCapital, raw)
+	s, err := core.CheckCommon(core.BrokerCapital, core.Common{
+		Environment:     cfg.Environment,
+		Environments:    map[string]string{"demo": DemoBaseURL, "live": LiveBaseURL},
+		BaseURL:         cfg.BaseURL,
+		HTTP:            nethttp.Or(cfg.HTTP, cfg.HTTPClient),
+		Clock:           cfg.Clock,
+		Timeout:         cfg.Timeout,
+		OnSessionChange: cfg.OnSessionChange,
+	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	s.base = u.String()
-	if s.HTTPClient, err = core.HTTPClientOrDefault(core.BrokerCapital, s.HTTPClient); err != nil {
-		return nil, err
-	}
-	if s.Clock == nil {
-		s.Clock = core.SystemClock
-	}
-	if s.Timeout == 0 {
-		s.Timeout = DefaultTimeout
-	}
-	return s, nil
+	return &flow{apiKey: cfg.APIKey, identifier: cfg.Identifier, password: cfg.Password,
+		encrypt: cfg.Encrypt == nil || *cfg.Encrypt, base: s.Base, api: s.Base + "/api/v1"}, s, nil
 }

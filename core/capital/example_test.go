@@ -6,20 +6,20 @@ import (
 	"net/http/httptest"
 
 	"github.com/brokerauth/brokerauth/core/capital"
-	"github.com/brokerauth/brokerauth/core/sim"
+	capsim "github.com/brokerauth/brokerauth/sim/capital"
 )
 
 // Log in to Capital.com (here its simulator), switch account and keep the
 // session alive with a ping.
 func Example() {
-	broker := sim.NewCapital(sim.CapitalOptions{})
+	broker := capsim.New(capsim.Options{})
 	srv := httptest.NewServer(broker)
 	defer srv.Close()
 
 	c, err := capital.New(capital.Config{
-		APIKey:     sim.CapitalDemoAPIKey,
-		Identifier: sim.CapitalDemoIdentifier,
-		Password:   sim.CapitalDemoPassword,
+		APIKey:     capsim.DemoAPIKey,
+		Identifier: capsim.DemoIdentifier,
+		Password:   capsim.DemoPassword,
 		BaseURL:    srv.URL, // omit for Capital.com's demo environment
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/base64"
+	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,9 +12,8 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/capital"
-	"github.com/brokerauth/brokerauth/core/internal/cstsession"
-	"github.com/brokerauth/brokerauth/core/internal/fuzzcheck"
-	"github.com/brokerauth/brokerauth/core/sim"
+	"github.com/brokerauth/brokerauth/core/cst"
+	"github.com/brokerauth/brokerauth/internal/fuzzcheck"
 )
 
 // Fuzz targets for every Capital.com answer the client parses, driven
@@ -48,18 +48,18 @@ func encKeyB64() string {
 	return base64.StdEncoding.EncodeToString(der)
 }
 
-func goodCapital(req *http.Request) *fuzzcheck.Answer {
+func goodCapital(req *fuzzcheck.Request) *fuzzcheck.Answer {
 	path := strings.TrimPrefix(req.URL.Path, "/api/v1")
 	switch {
 	case req.Method == http.MethodGet && path == "/session/encryptionKey":
 		return fuzzcheck.JSON(`{"encryptionKey":"` + encKeyB64() + `","timeStamp":1700000000000}`)
 	case req.Method == http.MethodPost && path == "/session":
 		a := fuzzcheck.JSON(capBody)
-		a.Header = http.Header{"Cst": {fzCST}, "X-Security-Token": {fzXST}}
+		a.Header = core.Header{"Cst": {fzCST}, "X-Security-Token": {fzXST}}
 		return a
 	case req.Method == http.MethodPut && path == "/session":
 		a := fuzzcheck.JSON(`{"trailingStopsEnabled":false,"dealingEnabled":true,"hasActiveDemoAccounts":true}`)
-		a.Header = http.Header{"X-Security-Token": {fzXST + "2"}}
+		a.Header = core.Header{"X-Security-Token": {fzXST + "2"}}
 		return a
 	case path == "/ping":
 		return fuzzcheck.JSON(`{"status":"OK"}`)
@@ -67,8 +67,8 @@ func goodCapital(req *http.Request) *fuzzcheck.Answer {
 	return nil
 }
 
-func fuzzClient(t *testing.T, encrypt bool, route func(*http.Request) *fuzzcheck.Answer) (*capital.Client, *fuzzcheck.Doer) {
-	d := &fuzzcheck.Doer{Route: func(req *http.Request) *fuzzcheck.Answer {
+func fuzzClient(t *testing.T, encrypt bool, route func(*fuzzcheck.Request) *fuzzcheck.Answer) (*capital.Client, *fuzzcheck.Doer) {
+	d := &fuzzcheck.Doer{Route: func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 		if a := route(req); a != nil {
 			return a
 		}
@@ -76,7 +76,7 @@ func fuzzClient(t *testing.T, encrypt bool, route func(*http.Request) *fuzzcheck
 	}}
 	c, err := capital.New(capital.Config{
 		APIKey: fzAPIKey, Identifier: "fz@example.com", Password: fzPassword,
-		BaseURL: fzBase, Encrypt: &encrypt, HTTPClient: d, Clock: fzClock, Timeout: time.Second,
+		BaseURL: fzBase, Encrypt: &encrypt, HTTP: d, Clock: fzClock, Timeout: time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +85,7 @@ func fuzzClient(t *testing.T, encrypt bool, route func(*http.Request) *fuzzcheck
 }
 
 func answer(status int, cst, xst string, body []byte) *fuzzcheck.Answer {
-	h := http.Header{}
+	h := core.Header{}
 	if cst != "" {
 		h["Cst"] = []string{cst}
 	}
@@ -116,7 +116,7 @@ func checkBrokerCode(t *testing.T, e *core.Error, status int, body []byte) {
 	if e.Status != status || status >= 200 && status <= 299 || e.Code == core.CodeBadResponse || e.Code == core.CodeNetwork {
 		return
 	}
-	want := core.Code(cstsession.ErrorCode(body))
+	want := core.Code(cst.ErrorCode(body))
 	if want == "" {
 		want = core.HTTPStatusCode(status)
 	}
@@ -153,7 +153,7 @@ func FuzzLogin(f *testing.F) {
 	f.Add(200, "c\x00st", "xst", "", []byte(capBody))
 	f.Fuzz(func(t *testing.T, status int, cst, xst, retryAfter string, body []byte) {
 		calls := 0
-		c, d := fuzzClient(t, false, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fuzzClient(t, false, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/session") {
 				calls++
 				a := answer(status, cst, xst, body)
@@ -199,7 +199,7 @@ func FuzzEncryptionKeyAnswer(f *testing.F) {
 	f.Add(400, []byte(`{"errorCode":"error.null.api.key"}`))
 	f.Add(500, []byte(``))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		c, d := fuzzClient(t, true, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fuzzClient(t, true, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if strings.HasSuffix(req.URL.Path, "/session/encryptionKey") {
 				return &fuzzcheck.Answer{Status: status, Body: body}
 			}
@@ -208,7 +208,7 @@ func FuzzEncryptionKeyAnswer(f *testing.F) {
 		_, err := c.Login(context.Background())
 		if err != nil {
 			e := fuzzcheck.Error(t, err, core.BrokerCapital, fzSecrets...)
-			if e.Step != cstsession.StepEncryptionKey {
+			if e.Step != cst.StepEncryptionKey {
 				t.Fatalf("failure at step %q: %v", e.Step, e)
 			}
 			checkBrokerCode(t, e, status, body)
@@ -230,7 +230,7 @@ func FuzzSwitchAnswer(f *testing.F) {
 	f.Add(429, "", []byte(`{"errorCode":"error.too-many.requests"}`))
 	f.Add(502, "x", []byte(`<html/>`))
 	f.Fuzz(func(t *testing.T, status int, xst string, body []byte) {
-		c, d := fuzzClient(t, false, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fuzzClient(t, false, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if req.Method == http.MethodPut {
 				return answer(status, "", xst, body)
 			}
@@ -273,7 +273,7 @@ func FuzzPingAnswer(f *testing.F) {
 	f.Add(200, []byte(`{"status":"OK"}`))
 	f.Add(200, []byte(``))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		c, d := fuzzClient(t, false, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fuzzClient(t, false, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if strings.HasSuffix(req.URL.Path, "/ping") || strings.HasSuffix(req.URL.Path, "/accounts") {
 				return &fuzzcheck.Answer{Status: status, Body: body}
 			}

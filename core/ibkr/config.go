@@ -1,7 +1,6 @@
 package ibkr
 
 import (
-	"crypto/rsa"
 	"errors"
 	"net/netip"
 	"net/url"
@@ -10,13 +9,14 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/jws"
+	"github.com/brokerauth/brokerauth/core/nethttp"
 )
 
 // Defaults for Config fields left empty.
 const (
 	DefaultDomain      = "api.ibkr.com"
 	DefaultIPLookupURL = "https://api.ipify.org"
-	DefaultTimeout     = 30 * time.Second
+	DefaultTimeout     = core.DefaultTimeout
 	// DefaultKeepAliveInterval is IBKR's advice: tickle about once a
 	// minute; sessions time out after a few idle minutes.
 	DefaultKeepAliveInterval = 60 * time.Second
@@ -46,7 +46,11 @@ type Config struct {
 	// https://api.ipify.org. https unless loopback.
 	IPLookupURL string
 
-	HTTPClient core.HTTPDoer // default core.DefaultHTTPClient() (http.DefaultClient; required under GOOS=js)
+	// HTTP sends the requests (the one I/O seam); HTTPClient, a net/http
+	// client, is the other way to say it. Natively the default is
+	// http.DefaultClient; under GOOS=js one of them is required.
+	HTTP       core.HTTP
+	HTTPClient nethttp.Doer
 	Clock      core.Clock    // default core.SystemClock
 	Timeout    time.Duration // per HTTP call, default 30 s
 	// OnSessionChange is called, synchronously and outside the client's
@@ -80,37 +84,16 @@ func isIBKRDomain(domain string) bool {
 	return true
 }
 
-// settings is a Config after defaults and validation.
-type settings struct {
-	clientID, kid, credential string
-	key                       *rsa.PrivateKey
-	base                      string // no trailing slash
-	baseHost                  string
-	fixedIP                   string
-	ipURL                     string
-	http                      core.HTTPDoer
-	clock                     core.Clock
-	timeout                   time.Duration
-	onChange                  func(*core.Session)
-}
-
 func configError(msg string) *core.Error {
 	return &core.Error{Code: core.CodeInvalidArgument, Broker: core.BrokerIBKR, Message: msg}
 }
 
-func (cfg Config) settings() (*settings, error) {
-	s := &settings{
-		clientID:   cfg.ClientID,
-		kid:        cfg.ClientKeyID,
-		credential: cfg.Credential,
-		http:       cfg.HTTPClient,
-		clock:      cfg.Clock,
-		timeout:    cfg.Timeout,
-		onChange:   cfg.OnSessionChange,
-	}
-	for name, v := range map[string]string{"ClientID": cfg.ClientID, "ClientKeyID": cfg.ClientKeyID, "Credential": cfg.Credential} {
-		if strings.TrimSpace(v) == "" {
-			return nil, configError(name + " is required")
+// check checks cfg, parses the private key, and returns the flow it
+// describes and the engine's settings.
+func (cfg Config) check() (*flow, *core.Settings, error) {
+	for _, f := range [][2]string{{"ClientID", cfg.ClientID}, {"ClientKeyID", cfg.ClientKeyID}, {"Credential", cfg.Credential}} {
+		if strings.TrimSpace(f[1]) == "" {
+			return nil, nil, configError(f[0] + " is required")
 		}
 	}
 	key, err := jws.ParsePrivateKey(cfg.PrivateKey)
@@ -119,57 +102,46 @@ func (cfg Config) settings() (*settings, error) {
 		if errors.As(err, &e) {
 			e.Broker = core.BrokerIBKR
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	s.key = key
-
 	domain := strings.ToLower(strings.TrimSpace(cfg.Domain))
 	if domain == "" {
 		domain = DefaultDomain
 	}
 	if !isIBKRDomain(domain) {
-		return nil, configError(`Domain must be "api.ibkr.com" or "N.api.ibkr.com"; use BaseURL for anything else`)
+		return nil, nil, configError(`Domain must be "api.ibkr.com" or "N.api.ibkr.com"; use BaseURL for anything else`)
 	}
-	base := "https://" + domain
-	if cfg.BaseURL != "" {
-		u, err := core.CheckBaseURL(core.BrokerIBKR, cfg.BaseURL)
-		if err != nil {
-			return nil, err
-		}
-		base = u.String()
+	base := cfg.BaseURL
+	if base == "" {
+		base = "https://" + domain
 	}
-	s.base = strings.TrimRight(base, "/")
-	u, _ := url.Parse(s.base)
-	s.baseHost = u.Host
-
+	s, err := core.CheckCommon(core.BrokerIBKR, core.Common{
+		BaseURL:         base,
+		HTTP:            nethttp.Or(cfg.HTTP, cfg.HTTPClient),
+		Clock:           cfg.Clock,
+		Timeout:         cfg.Timeout,
+		OnSessionChange: cfg.OnSessionChange,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	f := &flow{clientID: cfg.ClientID, kid: cfg.ClientKeyID, credential: cfg.Credential, key: key, base: s.Base}
 	if cfg.IP != "" {
 		ip, ok := parseIP(cfg.IP)
 		if !ok {
-			return nil, configError("IP is not an IP address")
+			return nil, nil, configError("IP is not an IP address")
 		}
-		s.fixedIP = ip
+		f.fixedIP = ip
 	} else {
-		s.ipURL = cfg.IPLookupURL
-		if s.ipURL == "" {
-			s.ipURL = DefaultIPLookupURL
+		f.ipURL = cfg.IPLookupURL
+		if f.ipURL == "" {
+			f.ipURL = DefaultIPLookupURL
 		}
-		if err := checkLookupURL(s.ipURL); err != nil {
-			return nil, err
+		if err := checkLookupURL(f.ipURL); err != nil {
+			return nil, nil, err
 		}
 	}
-	if s.http, err = core.HTTPClientOrDefault(core.BrokerIBKR, s.http); err != nil {
-		return nil, err
-	}
-	if s.clock == nil {
-		s.clock = core.SystemClock
-	}
-	if s.timeout < 0 {
-		return nil, configError("Timeout must not be negative")
-	}
-	if s.timeout == 0 {
-		s.timeout = DefaultTimeout
-	}
-	return s, nil
+	return f, s, nil
 }
 
 // checkLookupURL is core.CheckBaseURL's rule (https unless loopback) but

@@ -5,7 +5,7 @@ import (
 	"unicode"
 
 	"github.com/brokerauth/brokerauth/core"
-	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
+	"github.com/brokerauth/brokerauth/internal/jsonlite"
 )
 
 // oauthHints explain the RFC 6749 error codes IBKR's OAuth endpoints send,
@@ -24,7 +24,8 @@ var oauthHints = map[string]string{
 
 // oauthCode is what an RFC 6749 error code looks like; IBKR's other errors
 // are free text ("Init session first").
-// (No regexp package: it is ~270 KB of the wasm for three patterns.)
+// (No regexp package: it would be a large part of the wasm for three
+// patterns.)
 func isOAuthCode(s string) bool {
 	if len(s) < 3 || len(s) > 64 || s[0] < 'a' || s[0] > 'z' {
 		return false
@@ -42,12 +43,12 @@ func isOAuthCode(s string) bool {
 // description, or a code we know); IBKR's other {"error":"…"} strings,
 // even one-word ones like "gone", keep the http_NNN code and become the
 // message, redacted.
-func statusError(step string, r *reply) *core.Error {
-	body := readErrorBody(r.body)
+func statusError(step string, r *core.Response) *core.Error {
+	body := readErrorBody(r.Body)
 	text := body.Error
 	_, known := oauthHints[text]
 	if known || (body.Description != "" || step == "token" || step == "bearer") && isOAuthCode(text) {
-		e := core.StatusError(core.BrokerIBKR, step, r.status, text)
+		e := core.StatusError(core.BrokerIBKR, step, r.Status, text)
 		msg := oauthHints[text]
 		if msg == "" {
 			msg = e.Message
@@ -58,7 +59,7 @@ func statusError(step string, r *reply) *core.Error {
 		e.Message = msg
 		return e
 	}
-	e := core.StatusError(core.BrokerIBKR, step, r.status, "")
+	e := core.StatusError(core.BrokerIBKR, step, r.Status, "")
 	if text == "" {
 		text = body.Message
 	}

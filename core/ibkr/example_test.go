@@ -6,14 +6,14 @@ import (
 	"net/http/httptest"
 
 	"github.com/brokerauth/brokerauth/core/ibkr"
-	"github.com/brokerauth/brokerauth/core/ibkrsim"
+	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
 )
 
 // Log in to the simulator with its demo client, call the API, log out.
 // Against IBKR, leave BaseURL and IPLookupURL empty and use your own
 // client id, key id, credential and PEM key.
 func Example() {
-	sim := ibkrsim.New(nil)
+	sim := ibkrsim.New(ibkrsim.Options{})
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 

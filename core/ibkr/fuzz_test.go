@@ -9,8 +9,8 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/ibkr"
-	"github.com/brokerauth/brokerauth/core/ibkrsim"
-	"github.com/brokerauth/brokerauth/core/internal/fuzzcheck"
+	"github.com/brokerauth/brokerauth/internal/fuzzcheck"
+	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
 )
 
 // Fuzz targets for every IBKR answer the client parses (token,
@@ -37,7 +37,7 @@ var fzPaths = []string{
 const fzTickle = `{"session":"abc123","ssoExpires":86000000,"collission":false,"userId":1,` +
 	`"iserver":{"authStatus":{"authenticated":true,"competing":false,"connected":true,"message":""}}}`
 
-func goodIBKR(req *http.Request) *fuzzcheck.Answer {
+func goodIBKR(req *fuzzcheck.Request) *fuzzcheck.Answer {
 	switch req.URL.Path {
 	case "/oauth2/api/v1/token":
 		return fuzzcheck.JSON(`{"access_token":"` + fzAccess + `","token_type":"Bearer","expires_in":600}`)
@@ -55,8 +55,8 @@ func goodIBKR(req *http.Request) *fuzzcheck.Answer {
 	return nil
 }
 
-func fzClient(t *testing.T, clock core.Clock, route func(*http.Request) *fuzzcheck.Answer) (*ibkr.Client, *fuzzcheck.Doer) {
-	d := &fuzzcheck.Doer{Route: func(req *http.Request) *fuzzcheck.Answer {
+func fzClient(t *testing.T, clock core.Clock, route func(*fuzzcheck.Request) *fuzzcheck.Answer) (*ibkr.Client, *fuzzcheck.Doer) {
+	d := &fuzzcheck.Doer{Route: func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 		if a := route(req); a != nil {
 			return a
 		}
@@ -66,7 +66,7 @@ func fzClient(t *testing.T, clock core.Clock, route func(*http.Request) *fuzzche
 	c, err := ibkr.New(ibkr.Config{
 		ClientID: demo.ClientID, ClientKeyID: demo.ClientKeyID, Credential: demo.Credential,
 		PrivateKey: demo.PrivateKeyPEM, IP: "203.0.113.7",
-		HTTPClient: d, Clock: clock, Timeout: time.Second,
+		HTTP: d, Clock: clock, Timeout: time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +134,7 @@ func FuzzLoginAnswers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, step uint8, status int, body []byte) {
 		path := fzPaths[int(step)%4]
 		clock := fuzzcheck.NewClock(time.Unix(1_767_605_400, 0))
-		c, d := fzClient(t, clock, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fzClient(t, clock, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if req.URL.Path == path {
 				return &fuzzcheck.Answer{Status: status, Body: body}
 			}
@@ -185,7 +185,7 @@ func FuzzSessionAnswers(f *testing.F) {
 		}
 		clock := fuzzcheck.NewClock(time.Unix(1_767_605_400, 0))
 		armed := false
-		c, d := fzClient(t, clock, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fzClient(t, clock, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if armed && req.URL.Path == path {
 				return &fuzzcheck.Answer{Status: status, Body: body}
 			}

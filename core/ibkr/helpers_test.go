@@ -18,7 +18,7 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/ibkr"
-	"github.com/brokerauth/brokerauth/core/ibkrsim"
+	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
 )
 
 var t0 = time.Date(2026, 1, 5, 9, 30, 0, 0, time.UTC)
@@ -53,7 +53,7 @@ func (r *recorder) all() []*core.Session {
 func newEnv(t *testing.T, mutate ...func(*ibkr.Config)) *env {
 	t.Helper()
 	clock := core.NewFakeClock(t0)
-	sim := ibkrsim.New(clock)
+	sim := ibkrsim.New(ibkrsim.Options{Clock: clock})
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() { sim.Close(); srv.Close() })
 	d := ibkrsim.DemoClient()

@@ -2,7 +2,6 @@ package ibkr
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -25,35 +24,34 @@ const maxIPBody = 256
 // it is the public-IP lookup that failed, not IBKR, and how to skip it: a
 // machine without internet access otherwise reads "could not reach the
 // broker" and looks in the wrong place.
-func (c *Client) publicIP(ctx context.Context) (string, error) {
-	if c.cfg.fixedIP != "" {
-		return c.cfg.fixedIP, nil
+func (f *flow) publicIP(ctx context.Context, c *core.Caller) (string, error) {
+	if f.fixedIP != "" {
+		return f.fixedIP, nil
 	}
-	hdr := http.Header{"Accept": {"text/plain"}}
-	r, err := c.send(ctx, "ip", http.MethodGet, c.cfg.ipURL, hdr, nil, maxIPBody)
+	r, err := c.Do(ctx, "ip", &core.Request{Method: "GET", URL: f.ipURL, Header: core.Header{"Accept": {"text/plain"}}, Limit: maxIPBody})
 	if err != nil {
-		return "", c.ipLookupError(err)
+		return "", f.ipLookupError(err)
 	}
-	if r.status < 200 || r.status > 299 {
-		return "", c.ipLookupError(core.StatusError(core.BrokerIBKR, "ip", r.status, ""))
+	if !r.OK() {
+		return "", f.ipLookupError(core.StatusError(core.BrokerIBKR, "ip", r.Status, ""))
 	}
-	ip, ok := parseIP(strings.TrimSpace(string(r.body)))
+	ip, ok := parseIP(strings.TrimSpace(string(r.Body)))
 	if !ok {
-		return "", c.ipLookupError(core.BadResponse(core.BrokerIBKR, "ip", r.status, "the answer is not a plain-text IP address"))
+		return "", f.ipLookupError(core.BadResponse(core.BrokerIBKR, "ip", r.Status, "the answer is not a plain-text IP address"))
 	}
 	return ip, nil
 }
 
 // ipLookupError rewords a failed lookup: which service, what went wrong,
 // and the setting that makes the lookup unnecessary.
-func (c *Client) ipLookupError(err error) error {
+func (f *flow) ipLookupError(err error) error {
 	e, ok := err.(*core.Error)
 	if !ok || e.Code == core.CodeCanceled {
 		return err
 	}
 	out := *e
-	host := c.cfg.ipURL
-	if u, perr := url.Parse(c.cfg.ipURL); perr == nil {
+	host := f.ipURL
+	if u, perr := url.Parse(f.ipURL); perr == nil {
 		host = u.Host
 	}
 	what := strings.TrimSuffix(strings.TrimSuffix(e.Message, core.AdviceNetwork), core.AdviceTimeout)

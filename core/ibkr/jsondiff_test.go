@@ -7,7 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
+	"github.com/brokerauth/brokerauth/internal/jsonlite"
 )
 
 // The answers moved from encoding/json to jsonlite (the wasm build has no

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
-	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
 	"github.com/brokerauth/brokerauth/core/jws"
+	"github.com/brokerauth/brokerauth/internal/jsonlite"
 )
 
 // Protocol constants (PROTOCOLS.md §4, ibauth).
@@ -34,46 +34,37 @@ const (
 	dhTokenFailure = "failed to generate sso dh token"
 )
 
-// established is what connect produces: a complete new session.
-type established struct {
-	session *core.Session
-	bearer  string
-	ip      string
-}
-
-// connect runs token → bearer → validate → init. It holds no lock.
-func (c *Client) connect(ctx context.Context) (*established, error) {
-	ip, err := c.publicIP(ctx)
+// Login runs token → bearer → validate → init and returns the new
+// session; the public IP it baked into the bearer token stays in the
+// session's extra state, for the keepalive's IP check.
+func (f *flow) Login(ctx context.Context, c *core.Caller) (*core.Session, error) {
+	ip, err := f.publicIP(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	access, err := c.accessToken(ctx)
+	f.ipChecked(c.Clock().Now())
+	access, err := f.accessToken(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	bearer, expires, err := c.bearerToken(ctx, access, ip)
+	bearer, expires, err := f.bearerToken(ctx, c, access, ip)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.validate(ctx, bearer); err != nil {
+	s := (&core.Session{
+		Broker:    core.BrokerIBKR,
+		Headers:   map[string]string{"Authorization": "Bearer " + bearer},
+		ExpiresAt: expires,
+	}).WithExtra(extraIP, ip)
+	if _, err := f.validate(ctx, c, s); err != nil {
 		return nil, err
 	}
-	st, err := c.initSession(ctx, bearer)
+	st, err := f.initSession(ctx, c, s)
 	if err != nil {
 		return nil, err
 	}
-	return &established{
-		session: &core.Session{
-			Broker:        core.BrokerIBKR,
-			Headers:       map[string]string{"Authorization": "Bearer " + bearer},
-			ExpiresAt:     expires,
-			Authenticated: st.Authenticated,
-			Competing:     st.Competing,
-			Connected:     st.Connected,
-		},
-		bearer: bearer,
-		ip:     ip,
-	}, nil
+	s.Authenticated, s.Competing, s.Connected = st.Authenticated, st.Competing, st.Connected
+	return s, nil
 }
 
 // tokenAnswer is the RFC 6749 token response of both token calls.
@@ -105,11 +96,11 @@ func (t *tokenAnswer) field(key []byte, v jsonlite.Value) error {
 
 // accessToken is step 1: a client assertion signed with the private key
 // buys a short-lived access token for sso-sessions.
-func (c *Client) accessToken(ctx context.Context) (string, error) {
-	now := c.cfg.clock.Now()
-	assertion, err := jws.Sign(c.cfg.key, jws.Header{Kid: c.cfg.kid}, map[string]any{
-		"iss": c.cfg.clientID,
-		"sub": c.cfg.clientID,
+func (f *flow) accessToken(ctx context.Context, c *core.Caller) (string, error) {
+	now := c.Clock().Now()
+	assertion, err := jws.Sign(f.key, jws.Header{Kid: f.kid}, map[string]any{
+		"iss": f.clientID,
+		"sub": f.clientID,
 		"aud": "/token",
 		"iat": now.Add(-assertionBackdate).Unix(),
 		"exp": now.Add(assertionTTL).Unix(),
@@ -124,16 +115,18 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 		"scope":                 {scope},
 	}
 	var ans tokenAnswer
-	hdr := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}
-	r, err := c.call(ctx, "token", http.MethodPost, pathToken, hdr, []byte(form.Encode()), ans.field)
+	hdr := core.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}
+	r, err := f.call(ctx, c, "token", http.MethodPost, pathToken, hdr, []byte(form.Encode()), ans.field)
 	if err != nil {
 		return "", err
 	}
 	if ans.AccessToken == "" {
-		return "", core.BadResponse(core.BrokerIBKR, "token", r.status, "the answer has no access_token")
+		return "", core.BadResponse(core.BrokerIBKR, "token", r.Status, "the answer has no access_token")
 	}
-	if !validHeaderValue(ans.AccessToken) { // see validHeaderValue
-		return "", core.BadResponse(core.BrokerIBKR, "token", r.status, "the access_token holds characters no HTTP header can carry")
+	// The token goes into an Authorization header: one with a control
+	// character would fail every later call in the transport.
+	if !core.ValidHeaderValue(ans.AccessToken) {
+		return "", core.BadResponse(core.BrokerIBKR, "token", r.Status, "the access_token holds characters no HTTP header can carry")
 	}
 	return ans.AccessToken, nil
 }
@@ -141,30 +134,30 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 // bearerToken is step 2: the access token and a JWS naming the user and
 // the public IP buy the bearer token. ExpiresAt is issue time plus
 // expires_in when IBKR sends it, else the exp we asked for.
-func (c *Client) bearerToken(ctx context.Context, access, ip string) (string, time.Time, error) {
-	now := c.cfg.clock.Now()
+func (f *flow) bearerToken(ctx context.Context, c *core.Caller, access, ip string) (string, time.Time, error) {
+	now := c.Clock().Now()
 	exp := now.Add(bearerTTL)
-	jwt, err := jws.Sign(c.cfg.key, jws.Header{Kid: c.cfg.kid}, map[string]any{
+	jwt, err := jws.Sign(f.key, jws.Header{Kid: f.kid}, map[string]any{
 		"ip":         ip,
-		"credential": c.cfg.credential,
-		"iss":        c.cfg.clientID,
+		"credential": f.credential,
+		"iss":        f.clientID,
 		"iat":        now.Unix(),
 		"exp":        exp.Unix(),
 	})
 	if err != nil {
 		return "", time.Time{}, withStep(err, "bearer")
 	}
-	hdr := http.Header{"Authorization": {"Bearer " + access}, "Content-Type": {"application/jwt"}, "Accept": {"application/json"}}
+	hdr := core.Header{"Authorization": {"Bearer " + access}, "Content-Type": {"application/jwt"}, "Accept": {"application/json"}}
 	var ans tokenAnswer
-	r, err := c.call(ctx, "bearer", http.MethodPost, pathSSOSessions, hdr, []byte(jwt), ans.field)
+	r, err := f.call(ctx, c, "bearer", http.MethodPost, pathSSOSessions, hdr, []byte(jwt), ans.field)
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	if ans.AccessToken == "" {
-		return "", time.Time{}, core.BadResponse(core.BrokerIBKR, "bearer", r.status, "the answer has no access_token (the bearer token)")
+		return "", time.Time{}, core.BadResponse(core.BrokerIBKR, "bearer", r.Status, "the answer has no access_token (the bearer token)")
 	}
-	if !validHeaderValue(ans.AccessToken) { // see validHeaderValue
-		return "", time.Time{}, core.BadResponse(core.BrokerIBKR, "bearer", r.status, "the bearer token holds characters no HTTP header can carry")
+	if !core.ValidHeaderValue(ans.AccessToken) {
+		return "", time.Time{}, core.BadResponse(core.BrokerIBKR, "bearer", r.Status, "the bearer token holds characters no HTTP header can carry")
 	}
 	if ans.ExpiresIn != nil && *ans.ExpiresIn > 0 && *ans.ExpiresIn <= 366*24*3600 {
 		exp = now.Add(time.Duration(*ans.ExpiresIn * float64(time.Second)))
@@ -174,11 +167,11 @@ func (c *Client) bearerToken(ctx context.Context, access, ip string) (string, ti
 
 // validate is step 3: GET sso/validate. RESULT false means IBKR does not
 // consider the SSO session valid, which is an error here.
-func (c *Client) validate(ctx context.Context, bearer string) (map[string]any, error) {
+func (f *flow) validate(ctx context.Context, c *core.Caller, s *core.Session) (map[string]any, error) {
 	// The whole answer, as encoding/json decoded it into a map: numbers
 	// as float64, the last of a repeated key.
 	ans := map[string]any{}
-	r, err := c.call(ctx, "validate", http.MethodGet, pathValidate, bearerHeader(bearer), nil, func(key []byte, v jsonlite.Value) error {
+	r, err := f.call(ctx, c, "validate", http.MethodGet, pathValidate, bearerHeader(s), nil, func(key []byte, v jsonlite.Value) error {
 		x, err := v.Any()
 		ans[string(key)] = x
 		return err
@@ -187,7 +180,7 @@ func (c *Client) validate(ctx context.Context, bearer string) (map[string]any, e
 		return nil, err
 	}
 	if res, ok := ans["RESULT"].(bool); ok && !res {
-		return nil, core.BadResponse(core.BrokerIBKR, "validate", r.status, "sso/validate answered RESULT false: the SSO session is not valid")
+		return nil, core.BadResponse(core.BrokerIBKR, "validate", r.Status, "sso/validate answered RESULT false: the SSO session is not valid")
 	}
 	return ans, nil
 }
@@ -218,23 +211,23 @@ func (st *authStatus) field(key []byte, v jsonlite.Value) error {
 // initSession is step 4: open the brokerage session. New paper accounts
 // get "500 failed to generate sso dh token" with compete:true for a while;
 // one retry with compete:false gets them in, as some clients do.
-func (c *Client) initSession(ctx context.Context, bearer string) (*authStatus, error) {
-	st, r, err := c.init(ctx, bearer, true)
-	if err != nil && r != nil && r.status == http.StatusInternalServerError && strings.Contains(string(r.body), dhTokenFailure) {
-		st, _, err = c.init(ctx, bearer, false)
+func (f *flow) initSession(ctx context.Context, c *core.Caller, s *core.Session) (*authStatus, error) {
+	st, r, err := f.init(ctx, c, s, true)
+	if err != nil && r != nil && r.Status == http.StatusInternalServerError && strings.Contains(string(r.Body), dhTokenFailure) {
+		st, _, err = f.init(ctx, c, s, false)
 	}
 	return st, err
 }
 
-func (c *Client) init(ctx context.Context, bearer string, compete bool) (*authStatus, *reply, error) {
-	hdr := bearerHeader(bearer)
+func (f *flow) init(ctx context.Context, c *core.Caller, s *core.Session, compete bool) (*authStatus, *core.Response, error) {
+	hdr := bearerHeader(s)
 	hdr.Set("Content-Type", "application/json")
 	body := []byte(`{"publish":true,"compete":true}`)
 	if !compete {
 		body = []byte(`{"publish":true,"compete":false}`)
 	}
 	var st authStatus
-	r, err := c.call(ctx, "init", http.MethodPost, pathInit, hdr, body, st.field)
+	r, err := f.call(ctx, c, "init", http.MethodPost, pathInit, hdr, body, st.field)
 	if err != nil {
 		return nil, r, err
 	}

@@ -2,6 +2,7 @@ package ibkr_test
 
 import (
 	"context"
+	"github.com/brokerauth/brokerauth/sim"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/ibkr"
-	"github.com/brokerauth/brokerauth/core/ibkrsim"
+	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
 )
 
 func TestLoginFullFlow(t *testing.T) {
@@ -134,29 +135,29 @@ func TestLoginErrors(t *testing.T) {
 				e.sim.AddClient(ibkrsim.DemoClient().ClientID, "demo-key-1", "demouser1", otherPub)
 			},
 			want: want{"invalid_client", "token", 401, false, ""}},
-		{name: "token invalid_grant", sim: fault("/oauth2/api/v1/token", ibkrsim.Fault{Kind: "status", Status: 400, Body: `{"error":"invalid_grant","error_description":"assertion replayed"}`}),
+		{name: "token invalid_grant", sim: fault("/oauth2/api/v1/token", sim.Fault{Kind: "status", Status: 400, Body: `{"error":"invalid_grant","error_description":"assertion replayed"}`}),
 			want: want{"invalid_grant", "token", 400, false, "assertion replayed"}},
-		{name: "token 429", sim: fault("/oauth2/api/v1/token", ibkrsim.Fault{Kind: "status", Status: 429}),
+		{name: "token 429", sim: fault("/oauth2/api/v1/token", sim.Fault{Kind: "status", Status: 429}),
 			want: want{"http_429", "token", 429, true, "Too Many Requests"}},
-		{name: "token answer without access_token", sim: fault("/oauth2/api/v1/token", ibkrsim.Fault{Kind: "status", Status: 200, Body: `{"token_type":"Bearer"}`}),
+		{name: "token answer without access_token", sim: fault("/oauth2/api/v1/token", sim.Fault{Kind: "status", Status: 200, Body: `{"token_type":"Bearer"}`}),
 			want: want{"bad_response", "token", 200, false, "access_token"}},
-		{name: "bearer invalid_token", sim: fault("/gw/api/v1/sso-sessions", ibkrsim.Fault{Kind: "status", Status: 401, Body: `{"error":"invalid_token"}`}),
+		{name: "bearer invalid_token", sim: fault("/gw/api/v1/sso-sessions", sim.Fault{Kind: "status", Status: 401, Body: `{"error":"invalid_token"}`}),
 			want: want{"invalid_token", "bearer", 401, false, "access token"}},
-		{name: "bearer 503", sim: fault("/gw/api/v1/sso-sessions", ibkrsim.Fault{Kind: "status", Status: 503}),
+		{name: "bearer 503", sim: fault("/gw/api/v1/sso-sessions", sim.Fault{Kind: "status", Status: 503}),
 			want: want{"http_503", "bearer", 503, true, ""}},
-		{name: "validate RESULT false", sim: fault("/v1/api/sso/validate", ibkrsim.Fault{Kind: "status", Status: 200, Body: `{"RESULT":false}`}),
+		{name: "validate RESULT false", sim: fault("/v1/api/sso/validate", sim.Fault{Kind: "status", Status: 200, Body: `{"RESULT":false}`}),
 			want: want{"bad_response", "validate", 200, false, "RESULT false"}},
-		{name: "validate 401", sim: fault("/v1/api/sso/validate", ibkrsim.Fault{Kind: "status", Status: 401}),
+		{name: "validate 401", sim: fault("/v1/api/sso/validate", sim.Fault{Kind: "status", Status: 401}),
 			want: want{"http_401", "validate", 401, false, ""}},
-		{name: "init no bridge", sim: fault("/v1/api/iserver/auth/ssodh/init", ibkrsim.Fault{Kind: "status", Status: 400, Body: `{"error":"no bridge","statusCode":400}`}),
+		{name: "init no bridge", sim: fault("/v1/api/iserver/auth/ssodh/init", sim.Fault{Kind: "status", Status: 400, Body: `{"error":"no bridge","statusCode":400}`}),
 			want: want{"http_400", "init", 400, false, "IBKR says no bridge"}},
-		{name: "init 410 gone", sim: fault("/v1/api/iserver/auth/ssodh/init", ibkrsim.Fault{Kind: "status", Status: 410, Body: `{"error":"gone"}`}),
+		{name: "init 410 gone", sim: fault("/v1/api/iserver/auth/ssodh/init", sim.Fault{Kind: "status", Status: 410, Body: `{"error":"gone"}`}),
 			want: want{"http_410", "init", 410, false, "gone"}},
-		{name: "ip lookup 503", sim: fault("/__sim/ip", ibkrsim.Fault{Kind: "status", Status: 503}),
+		{name: "ip lookup 503", sim: fault("/__sim/ip", sim.Fault{Kind: "status", Status: 503}),
 			want: want{"http_503", "ip", 503, true, ""}},
-		{name: "ip lookup not an IP", sim: fault("/__sim/ip", ibkrsim.Fault{Kind: "status", Status: 200, Body: "<html>hi</html>"}),
+		{name: "ip lookup not an IP", sim: fault("/__sim/ip", sim.Fault{Kind: "status", Status: 200, Body: "<html>hi</html>"}),
 			want: want{"bad_response", "ip", 200, false, "plain-text IP"}},
-		{name: "ip lookup too long", sim: fault("/__sim/ip", ibkrsim.Fault{Kind: "status", Status: 200, Body: string(make([]byte, 4096))}),
+		{name: "ip lookup too long", sim: fault("/__sim/ip", sim.Fault{Kind: "status", Status: 200, Body: string(make([]byte, 4096))}),
 			want: want{"bad_response", "ip", 200, false, "larger"}},
 	}
 	for _, tc := range cases {
@@ -186,13 +187,13 @@ func TestLoginErrors(t *testing.T) {
 	}
 }
 
-func fault(path string, f ibkrsim.Fault) func(*env) {
+func fault(path string, f sim.Fault) func(*env) {
 	return func(e *env) {
 		f.Path = path
 		if f.Times == 0 {
 			f.Times = -1
 		}
-		if err := e.sim.AddFault(f); err != nil {
+		if err := e.sim.InjectFault(f); err != nil {
 			panic(err)
 		}
 	}
@@ -208,21 +209,21 @@ func TestInjectedFaults(t *testing.T) {
 		"ip":       "/__sim/ip",
 	}
 	kinds := []struct {
-		kind      ibkrsim.FaultKind
+		kind      string
 		code      core.Code
 		status    int
 		retryable bool
 	}{
-		{ibkrsim.FaultDrop, core.CodeNetwork, 0, true},
-		{ibkrsim.FaultHang, core.CodeTimeout, 0, true},
-		{ibkrsim.FaultHTML500, "http_500", 500, true},
-		{ibkrsim.FaultMalformed, core.CodeBadResponse, 200, false},
+		{sim.FaultDrop, core.CodeNetwork, 0, true},
+		{sim.FaultHang, core.CodeTimeout, 0, true},
+		{sim.Fault5xxHTML, "http_500", 500, true},
+		{sim.FaultMalformedJSON, core.CodeBadResponse, 200, false},
 	}
 	for step, path := range steps {
 		for _, k := range kinds {
 			t.Run(step+"/"+string(k.kind), func(t *testing.T) {
 				e := newEnv(t, func(c *ibkr.Config) { c.Timeout = 150 * time.Millisecond })
-				fault(path, ibkrsim.Fault{Kind: k.kind})(e)
+				fault(path, sim.Fault{Kind: k.kind})(e)
 				_, err := e.client(t).Login(context.Background())
 				ee := asError(t, err)
 				assert.Equal(t, k.code, ee.Code)
@@ -237,7 +238,7 @@ func TestInjectedFaults(t *testing.T) {
 
 func TestLoginCanceled(t *testing.T) {
 	e := newEnv(t)
-	fault("/oauth2/api/v1/token", ibkrsim.Fault{Kind: ibkrsim.FaultHang})(e)
+	fault("/oauth2/api/v1/token", sim.Fault{Kind: sim.FaultHang})(e)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		for e.sim.Stats().Token == 0 {
@@ -260,7 +261,7 @@ func TestInitRetriesWithoutCompete(t *testing.T) {
 
 	// Any other 500 is not retried.
 	e2 := newEnv(t)
-	fault("/v1/api/iserver/auth/ssodh/init", ibkrsim.Fault{Kind: ibkrsim.FaultStatus, Status: 500})(e2)
+	fault("/v1/api/iserver/auth/ssodh/init", sim.Fault{Kind: sim.FaultStatus, Status: 500})(e2)
 	_, err := e2.client(t).Login(context.Background())
 	assert.Equal(t, core.Code("http_500"), asError(t, err).Code)
 	assert.Equal(t, 1, e2.sim.Stats().Init)
@@ -279,7 +280,7 @@ func TestNeverPanics(t *testing.T) {
 			c := e.client(t)
 			for _, b := range bodies {
 				e.sim.Reset()
-				require.NoError(t, e.sim.AddFault(ibkrsim.Fault{Path: path, Kind: ibkrsim.FaultStatus, Status: status, Body: b, Times: -1}))
+				require.NoError(t, e.sim.InjectFault(sim.Fault{Path: path, Kind: sim.FaultStatus, Status: status, Body: b, Times: -1}))
 				_, err := c.Login(context.Background())
 				if err != nil {
 					asError(t, err)

@@ -1,12 +1,11 @@
 package ibkr
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/brokerauth/brokerauth/core"
-	"github.com/brokerauth/brokerauth/core/internal/fuzzcheck"
+	"github.com/brokerauth/brokerauth/internal/fuzzcheck"
 )
 
 // FuzzStatusError fuzzes the mapping of IBKR's error bodies (OAuth
@@ -29,7 +28,7 @@ func FuzzStatusError(f *testing.F) {
 		if status < 100 || status > 999 {
 			return
 		}
-		e := statusError(step, &reply{status: status, header: http.Header{}, body: body})
+		e := statusError(step, &core.Response{Status: status, Header: core.Header{}, Body: body})
 		if e.Code == "" || e.Status != status || e.Broker != core.BrokerIBKR || e.Step != step {
 			t.Fatalf("bad error %#v", e)
 		}

@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/brokerauth/brokerauth/core"
-	"github.com/brokerauth/brokerauth/core/internal/jsonlite"
+	"github.com/brokerauth/brokerauth/internal/jsonlite"
 )
 
 // TickleResult is the brokerage-session status from tickle (Session is
@@ -20,11 +20,11 @@ type TickleResult struct {
 // Validate calls GET sso/validate and returns its body (USER_NAME, RESULT,
 // EXPIRES, IP, …). It does not re-establish a lost session.
 func (c *Client) Validate(ctx context.Context) (map[string]any, error) {
-	bearer, _, err := c.current("validate")
-	if err != nil {
-		return nil, err
+	s, _ := c.Current()
+	if s == nil {
+		return nil, c.NeedSession("validate")
 	}
-	return c.validate(ctx, bearer)
+	return c.flow.validate(ctx, c.Caller(), s)
 }
 
 // tickleAnswer is the part of tickle's answer the client reads.
@@ -59,17 +59,28 @@ func (s *tickleIserver) field(key []byte, v jsonlite.Value) error {
 // re-establish anything: that is KeepAliveOnce. A lost session is an error
 // with Status 401.
 func (c *Client) Tickle(ctx context.Context) (*TickleResult, error) {
-	bearer, gen, err := c.current("tickle")
+	s, gen := c.Current()
+	if s == nil {
+		return nil, c.NeedSession("tickle")
+	}
+	res, err := c.flow.tickle(ctx, c.Caller(), s)
 	if err != nil {
 		return nil, err
 	}
+	if next := withFlags(s, res); next != s {
+		c.Amend(gen, next)
+	}
+	return res, nil
+}
+
+func (f *flow) tickle(ctx context.Context, c *core.Caller, s *core.Session) (*TickleResult, error) {
 	var ans tickleAnswer
-	r, err := c.call(ctx, "tickle", http.MethodPost, pathTickle, bearerHeader(bearer), nil, ans.field)
+	r, err := f.call(ctx, c, "tickle", http.MethodPost, pathTickle, bearerHeader(s), nil, ans.field)
 	if err != nil {
 		return nil, err
 	}
 	if ans.Session == "" {
-		return nil, core.BadResponse(core.BrokerIBKR, "tickle", r.status, "the tickle answer has no session")
+		return nil, core.BadResponse(core.BrokerIBKR, "tickle", r.Status, "the tickle answer has no session")
 	}
 	res := &TickleResult{Session: ans.Session}
 	// No iserver.authStatus means no brokerage session: IBKR leaves it
@@ -78,21 +89,23 @@ func (c *Client) Tickle(ctx context.Context) (*TickleResult, error) {
 		st := ans.Iserver.AuthStatus
 		res.Authenticated, res.Competing, res.Connected = st.Authenticated, st.Competing, st.Connected
 	}
-	c.setFlags(gen, res.Authenticated, res.Competing, res.Connected)
 	return res, nil
 }
 
 // Status calls POST iserver/auth/status and records the status it
 // reports. It does not re-establish a lost session.
 func (c *Client) Status(ctx context.Context) (*TickleResult, error) {
-	bearer, gen, err := c.current("status")
-	if err != nil {
-		return nil, err
+	s, gen := c.Current()
+	if s == nil {
+		return nil, c.NeedSession("status")
 	}
 	var st authStatus
-	if _, err := c.call(ctx, "status", http.MethodPost, pathStatus, bearerHeader(bearer), nil, st.field); err != nil {
+	if _, err := c.flow.call(ctx, c.Caller(), "status", http.MethodPost, pathStatus, bearerHeader(s), nil, st.field); err != nil {
 		return nil, err
 	}
-	c.setFlags(gen, st.Authenticated, st.Competing, st.Connected)
-	return &TickleResult{Authenticated: st.Authenticated, Competing: st.Competing, Connected: st.Connected}, nil
+	res := &TickleResult{Authenticated: st.Authenticated, Competing: st.Competing, Connected: st.Connected}
+	if next := withFlags(s, res); next != s {
+		c.Amend(gen, next)
+	}
+	return res, nil
 }

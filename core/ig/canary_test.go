@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/brokerauth/brokerauth/sim"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -16,7 +17,8 @@ import (
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/capital"
 	"github.com/brokerauth/brokerauth/core/ig"
-	"github.com/brokerauth/brokerauth/core/sim"
+	capsim "github.com/brokerauth/brokerauth/sim/capital"
+	igsim "github.com/brokerauth/brokerauth/sim/ig"
 )
 
 // Canary secrets: none of these, nor any token the simulators hand out,
@@ -99,11 +101,11 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 	}
 
 	for _, version := range []int{2, 3} {
-		s := sim.NewIG(sim.IGOptions{APIKey: canaryKey, Identifier: canaryID, Password: canaryPW, Key: key, Logf: logf})
+		s := igsim.New(igsim.Options{APIKey: canaryKey, Identifier: canaryID, Password: canaryPW, Key: key, Logf: logf})
 		srv := httptest.NewServer(s)
 		exercise(func(pw string) flows {
 			c, err := ig.New(ig.Config{APIKey: canaryKey, Identifier: canaryID, Password: pw, Version: version,
-				BaseURL: srv.URL + sim.IGAPIPrefix, HTTPClient: srv.Client(), Timeout: 100 * time.Millisecond})
+				BaseURL: srv.URL + igsim.APIPrefix, HTTPClient: srv.Client(), Timeout: 100 * time.Millisecond})
 			require.NoError(t, err)
 			return flows{c.Login, c.Refresh, func(ctx context.Context, p string) error {
 				_, err := c.Request(ctx, "GET", p, nil, nil)
@@ -129,7 +131,7 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 		}
 	}()
 	defer close(stop)
-	cs := sim.NewCapital(sim.CapitalOptions{APIKey: canaryKey, Identifier: canaryID, Password: canaryPW, Key: key, Logf: logf, Clock: clock})
+	cs := capsim.New(capsim.Options{APIKey: canaryKey, Identifier: canaryID, Password: canaryPW, Key: key, Logf: logf, Clock: clock})
 	srv := httptest.NewServer(cs)
 	defer srv.Close()
 	defer cs.Close()

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/nethttp"
 )
 
 // IG's hosts; both include the API root /gateway/deal.
@@ -13,12 +14,16 @@ const (
 )
 
 // DefaultTimeout bounds each HTTP call unless Config.Timeout says otherwise.
-const DefaultTimeout = 30 * time.Second
+const DefaultTimeout = core.DefaultTimeout
 
 // refreshAhead is how long before a v3 access token's expiry the client
 // refreshes it: IG's tokens last 60 s, and a call made in the last second
 // could arrive after it died.
 const refreshAhead = 5 * time.Second
+
+// maxExpiresIn caps a v3 expires_in: IG's tokens last a minute, and a huge
+// value would overflow into an expiry in the past.
+const maxExpiresIn = 24 * time.Hour
 
 // Config says whom to log in as and how.
 type Config struct {
@@ -34,9 +39,11 @@ type Config struct {
 	// Encrypt says whether to RSA-encrypt the password. Nil means true for
 	// v2 and false for v3; true with v3 is an error, since v3 refuses it.
 	Encrypt *bool
-	// HTTPClient sends the requests; default core.DefaultHTTPClient()
-	// (http.DefaultClient; required under GOOS=js).
-	HTTPClient core.HTTPDoer
+	// HTTP sends the requests (the one I/O seam); HTTPClient, a net/http
+	// client, is the other way to say it. Natively the default is
+	// http.DefaultClient; under GOOS=js one of them is required.
+	HTTP       core.HTTP
+	HTTPClient nethttp.Doer
 	// Clock times token expiry and keepalives; default core.SystemClock.
 	Clock core.Clock
 	// Timeout bounds each HTTP call; default DefaultTimeout. A call that
@@ -48,67 +55,42 @@ type Config struct {
 	OnSessionChange func(*core.Session)
 }
 
-// settings is a Config checked and filled with defaults.
-type settings struct {
-	Config
-	base    string
-	version int
-	encrypt bool
-}
-
-func (cfg Config) check() (*settings, error) {
+// check checks cfg and returns the flow it describes and the engine's
+// settings.
+func (cfg Config) check() (*flow, *core.Settings, error) {
 	bad := func(msg string) error {
 		return &core.Error{Code: core.CodeInvalidArgument, Broker: core.BrokerIG, Message: msg}
 	}
-	switch {
-	case cfg.APIKey == "":
-		return nil, bad("APIKey is empty")
-	case cfg.Identifier == "":
-		return nil, bad("Identifier is empty")
-	case cfg.Password == "":
-		return nil, bad("Password is empty")
-	case cfg.Timeout < 0:
-		return nil, bad("Timeout is negative")
+	if err := core.Required(core.BrokerIG, "APIKey", cfg.APIKey, "Identifier", cfg.Identifier, "Password", cfg.Password); err != nil {
+		return nil, nil, err
 	}
-	s := &settings{Config: cfg, version: cfg.Version}
-	switch s.version {
+	f := &flow{apiKey: cfg.APIKey, identifier: cfg.Identifier, password: cfg.Password, version: cfg.Version}
+	switch f.version {
 	case 0:
-		s.version = 2
+		f.version = 2
 	case 2, 3:
 	default:
-		return nil, bad("Version must be 2 or 3")
+		return nil, nil, bad("Version must be 2 or 3")
 	}
-	s.encrypt = s.version == 2
+	f.encrypt = f.version == 2
 	if cfg.Encrypt != nil {
-		s.encrypt = *cfg.Encrypt
+		f.encrypt = *cfg.Encrypt
 	}
-	if s.encrypt && s.version == 3 {
-		return nil, bad("IG's v3 login takes no encrypted password; use Version 2 to encrypt")
+	if f.encrypt && f.version == 3 {
+		return nil, nil, bad("IG's v3 login takes no encrypted password; use Version 2 to encrypt")
 	}
-	raw := cfg.BaseURL
-	if raw == "" {
-		switch cfg.Environment {
-		case "", "demo":
-			raw = DemoBaseURL
-		case "live":
-			raw = LiveBaseURL
-		default:
-			return nil, bad(`Environment must be "demo" or "live"`)
-		}
-	}
-	u, err := core.CheckBaseURL(core.BrokerIG, raw)
+	s, err := core.CheckCommon(core.BrokerIG, core.Common{
+		Environment:     cfg.Environment,
+		Environments:    map[string]string{"demo": DemoBaseURL, "live": LiveBaseURL},
+		BaseURL:         cfg.BaseURL,
+		HTTP:            nethttp.Or(cfg.HTTP, cfg.HTTPClient),
+		Clock:           cfg.Clock,
+		Timeout:         cfg.Timeout,
+		OnSessionChange: cfg.OnSessionChange,
+	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	s.base = u.String()
-	if s.HTTPClient, err = core.HTTPClientOrDefault(core.BrokerIG, s.HTTPClient); err != nil {
-		return nil, err
-	}
-	if s.Clock == nil {
-		s.Clock = core.SystemClock
-	}
-	if s.Timeout == 0 {
-		s.Timeout = DefaultTimeout
-	}
-	return s, nil
+	f.base = s.Base
+	return f, s, nil
 }

@@ -8,20 +8,20 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/ig"
-	"github.com/brokerauth/brokerauth/core/sim"
+	igsim "github.com/brokerauth/brokerauth/sim/ig"
 )
 
 // Log in to IG (here its simulator) with an encrypted password, make a
 // call, and see what a wrong password looks like.
 func Example() {
-	broker := sim.NewIG(sim.IGOptions{})
+	broker := igsim.New(igsim.Options{})
 	srv := httptest.NewServer(broker)
 	defer srv.Close()
 
 	c, err := ig.New(ig.Config{
-		APIKey:     sim.IGDemoAPIKey,
-		Identifier: sim.IGDemoIdentifier,
-		Password:   sim.IGDemoPassword,
+		APIKey:     igsim.DemoAPIKey,
+		Identifier: igsim.DemoIdentifier,
+		Password:   igsim.DemoPassword,
 		BaseURL:    srv.URL + "/gateway/deal", // omit for IG's demo environment
 	})
 	if err != nil {
@@ -43,7 +43,7 @@ func Example() {
 	}
 	fmt.Println("GET /accounts:", resp.Status)
 
-	wrong, _ := ig.New(ig.Config{APIKey: sim.IGDemoAPIKey, Identifier: sim.IGDemoIdentifier, Password: "nope", BaseURL: srv.URL + "/gateway/deal"})
+	wrong, _ := ig.New(ig.Config{APIKey: igsim.DemoAPIKey, Identifier: igsim.DemoIdentifier, Password: "nope", BaseURL: srv.URL + "/gateway/deal"})
 	_, err = wrong.Login(ctx)
 	var e *core.Error
 	if errors.As(err, &e) {

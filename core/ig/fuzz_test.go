@@ -4,16 +4,16 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/base64"
+	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/cst"
 	"github.com/brokerauth/brokerauth/core/ig"
-	"github.com/brokerauth/brokerauth/core/internal/cstsession"
-	"github.com/brokerauth/brokerauth/core/internal/fuzzcheck"
-	"github.com/brokerauth/brokerauth/core/sim"
+	"github.com/brokerauth/brokerauth/internal/fuzzcheck"
 )
 
 // Fuzz targets for every IG answer the client parses, driven through the
@@ -43,7 +43,7 @@ const v3Body = `{"clientId":"101","accountId":"ACC1","timezoneOffset":0,"lightst
 	`"oauthToken":{"access_token":"` + fzAccess + `","refresh_token":"` + fzRefresh + `","scope":"profile","token_type":"Bearer","expires_in":"60"}}`
 
 // goodIG answers every IG call as IG does.
-func goodIG(req *http.Request) *fuzzcheck.Answer {
+func goodIG(req *fuzzcheck.Request) *fuzzcheck.Answer {
 	path := strings.TrimPrefix(req.URL.Path, "/gateway/deal")
 	switch {
 	case req.Method == http.MethodGet && path == "/session/encryptionKey":
@@ -52,13 +52,13 @@ func goodIG(req *http.Request) *fuzzcheck.Answer {
 		return fuzzcheck.JSON(v3Body)
 	case req.Method == http.MethodPost && path == "/session":
 		a := fuzzcheck.JSON(v2Body)
-		a.Header = http.Header{"Cst": {fzCST}, "X-Security-Token": {fzXST}}
+		a.Header = core.Header{"Cst": {fzCST}, "X-Security-Token": {fzXST}}
 		return a
 	case req.Method == http.MethodPost && path == "/session/refresh-token":
 		return fuzzcheck.JSON(`{"access_token":"` + fzAccess + `","refresh_token":"` + fzRefresh + `","scope":"profile","token_type":"Bearer","expires_in":"60"}`)
 	case req.Method == http.MethodPut && path == "/session":
 		a := fuzzcheck.JSON(`{"trailingStopsEnabled":false,"dealingEnabled":true}`)
-		a.Header = http.Header{"X-Security-Token": {fzXST + "2"}}
+		a.Header = core.Header{"X-Security-Token": {fzXST + "2"}}
 		return a
 	case path == "/session" || path == "/accounts":
 		return fuzzcheck.JSON(`{"accountId":"ACC1"}`)
@@ -76,8 +76,8 @@ func encKeyB64() string {
 }
 
 // fuzzClient is a client whose calls go to route, falling back to goodIG.
-func fuzzClient(t *testing.T, version int, encrypt bool, clock core.Clock, route func(*http.Request) *fuzzcheck.Answer) (*ig.Client, *fuzzcheck.Doer) {
-	d := &fuzzcheck.Doer{Route: func(req *http.Request) *fuzzcheck.Answer {
+func fuzzClient(t *testing.T, version int, encrypt bool, clock core.Clock, route func(*fuzzcheck.Request) *fuzzcheck.Answer) (*ig.Client, *fuzzcheck.Doer) {
+	d := &fuzzcheck.Doer{Route: func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 		if a := route(req); a != nil {
 			return a
 		}
@@ -86,7 +86,7 @@ func fuzzClient(t *testing.T, version int, encrypt bool, clock core.Clock, route
 	c, err := ig.New(ig.Config{
 		APIKey: fzAPIKey, Identifier: "fz-user", Password: fzPassword,
 		BaseURL: fzBase, Version: version, Encrypt: &encrypt,
-		HTTPClient: d, Clock: clock, Timeout: time.Second,
+		HTTP: d, Clock: clock, Timeout: time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func fuzzClient(t *testing.T, version int, encrypt bool, clock core.Clock, route
 
 // answer builds a fuzzed answer with optional token headers.
 func answer(status int, cst, xst string, body []byte) *fuzzcheck.Answer {
-	h := http.Header{}
+	h := core.Header{}
 	if cst != "" {
 		h["Cst"] = []string{cst}
 	}
@@ -141,7 +141,7 @@ func checkBrokerCode(t *testing.T, e *core.Error, status int, body []byte) {
 	if e.Status != status || status >= 200 && status <= 299 || e.Code == core.CodeBadResponse || e.Code == core.CodeNetwork {
 		return
 	}
-	want := core.Code(cstsession.ErrorCode(body))
+	want := core.Code(cst.ErrorCode(body))
 	if want == "" {
 		want = core.HTTPStatusCode(status)
 	}
@@ -177,7 +177,7 @@ func FuzzLoginV2(f *testing.F) {
 	seedLoginAnswers(f)
 	f.Fuzz(func(t *testing.T, status int, cst, xst string, body []byte) {
 		clock := fuzzcheck.NewClock(time.UnixMilli(1_700_000_000_000))
-		c, d := fuzzClient(t, 2, false, clock, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fuzzClient(t, 2, false, clock, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/session") {
 				return answer(status, cst, xst, body)
 			}
@@ -225,7 +225,7 @@ func FuzzLoginV3(f *testing.F) {
 	f.Add(500, []byte(`{"errorCode":"error.security.authentication.timeout"}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		clock := fuzzcheck.NewClock(time.UnixMilli(1_700_000_000_000))
-		c, d := fuzzClient(t, 3, false, clock, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fuzzClient(t, 3, false, clock, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/session") {
 				return &fuzzcheck.Answer{Status: status, Body: body}
 			}
@@ -264,7 +264,7 @@ func FuzzEncryptionKeyAnswer(f *testing.F) {
 	f.Add(504, []byte(``))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		clock := fuzzcheck.NewClock(time.UnixMilli(1_700_000_000_000))
-		c, d := fuzzClient(t, 2, true, clock, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fuzzClient(t, 2, true, clock, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if strings.HasSuffix(req.URL.Path, "/session/encryptionKey") {
 				return &fuzzcheck.Answer{Status: status, Body: body}
 			}
@@ -273,7 +273,7 @@ func FuzzEncryptionKeyAnswer(f *testing.F) {
 		_, err := c.Login(context.Background())
 		if err != nil {
 			e := fuzzcheck.Error(t, err, core.BrokerIG, fzSecrets...)
-			if e.Step != cstsession.StepEncryptionKey {
+			if e.Step != cst.StepEncryptionKey {
 				t.Fatalf("failure at step %q, want encryptionKey: %v", e.Step, e)
 			}
 			checkBrokerCode(t, e, status, body)
@@ -304,7 +304,7 @@ func FuzzRefreshAnswer(f *testing.F) {
 	f.Add(503, []byte(`<html/>`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		clock := fuzzcheck.NewClock(time.UnixMilli(1_700_000_000_000))
-		c, d := fuzzClient(t, 3, false, clock, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fuzzClient(t, 3, false, clock, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if strings.HasSuffix(req.URL.Path, "/session/refresh-token") {
 				return &fuzzcheck.Answer{Status: status, Body: body}
 			}
@@ -350,7 +350,7 @@ func FuzzSwitchAnswer(f *testing.F) {
 			version = 3
 		}
 		clock := fuzzcheck.NewClock(time.UnixMilli(1_700_000_000_000))
-		c, d := fuzzClient(t, version, false, clock, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fuzzClient(t, version, false, clock, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if req.Method == http.MethodPut {
 				return answer(status, "", xst, body)
 			}
@@ -403,7 +403,7 @@ func FuzzErrorAnswer(f *testing.F) {
 			version = 3
 		}
 		clock := fuzzcheck.NewClock(time.UnixMilli(1_700_000_000_000))
-		c, d := fuzzClient(t, version, false, clock, func(req *http.Request) *fuzzcheck.Answer {
+		c, d := fuzzClient(t, version, false, clock, func(req *fuzzcheck.Request) *fuzzcheck.Answer {
 			if req.Method == http.MethodGet && (strings.HasSuffix(req.URL.Path, "/session") || strings.HasSuffix(req.URL.Path, "/accounts")) {
 				return &fuzzcheck.Answer{Status: status, Body: body}
 			}

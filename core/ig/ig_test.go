@@ -3,6 +3,7 @@ package ig_test
 import (
 	"context"
 	"errors"
+	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -14,31 +15,31 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/ig"
-	"github.com/brokerauth/brokerauth/core/sim"
+	igsim "github.com/brokerauth/brokerauth/sim/ig"
 )
 
 func ptr[T any](v T) *T { return &v }
 
 // newEnv starts an IG simulator and a client for it; cfg's empty
 // credentials and BaseURL are filled in.
-func newEnv(t *testing.T, opts sim.IGOptions, cfg ig.Config) (*sim.IG, *ig.Client, string) {
+func newEnv(t *testing.T, opts igsim.Options, cfg ig.Config) (*igsim.Sim, *ig.Client, string) {
 	t.Helper()
 	key, err := sim.SharedKey()
 	require.NoError(t, err)
 	opts.Key = key
-	s := sim.NewIG(opts)
+	s := igsim.New(opts)
 	srv := httptest.NewServer(s)
 	t.Cleanup(func() { s.Close(); srv.Close() })
 	if cfg.APIKey == "" {
-		cfg.APIKey = sim.IGDemoAPIKey
+		cfg.APIKey = igsim.DemoAPIKey
 	}
 	if cfg.Identifier == "" {
-		cfg.Identifier = sim.IGDemoIdentifier
+		cfg.Identifier = igsim.DemoIdentifier
 	}
 	if cfg.Password == "" {
-		cfg.Password = sim.IGDemoPassword
+		cfg.Password = igsim.DemoPassword
 	}
-	cfg.BaseURL = srv.URL + sim.IGAPIPrefix
+	cfg.BaseURL = srv.URL + igsim.APIPrefix
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = srv.Client()
 	}
@@ -59,14 +60,14 @@ func TestLoginFlows(t *testing.T) {
 	tests := []struct {
 		name       string
 		cfg        ig.Config
-		opts       sim.IGOptions
+		opts       igsim.Options
 		headers    []string
 		keyFetches int
 		expires    bool
 	}{
-		{"v2 encrypted (default)", ig.Config{}, sim.IGOptions{RequireEncryption: true}, []string{"X-IG-API-KEY", "CST", "X-SECURITY-TOKEN"}, 1, false},
-		{"v2 plain", ig.Config{Encrypt: ptr(false)}, sim.IGOptions{}, []string{"X-IG-API-KEY", "CST", "X-SECURITY-TOKEN"}, 0, false},
-		{"v3", ig.Config{Version: 3}, sim.IGOptions{}, []string{"X-IG-API-KEY", "Authorization", "IG-ACCOUNT-ID"}, 0, true},
+		{"v2 encrypted (default)", ig.Config{}, igsim.Options{RequireEncryption: true}, []string{"X-IG-API-KEY", "CST", "X-SECURITY-TOKEN"}, 1, false},
+		{"v2 plain", ig.Config{Encrypt: ptr(false)}, igsim.Options{}, []string{"X-IG-API-KEY", "CST", "X-SECURITY-TOKEN"}, 0, false},
+		{"v3", ig.Config{Version: 3}, igsim.Options{}, []string{"X-IG-API-KEY", "Authorization", "IG-ACCOUNT-ID"}, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +84,7 @@ func TestLoginFlows(t *testing.T) {
 				names = append(names, k)
 			}
 			assert.ElementsMatch(t, tt.headers, names)
-			assert.Equal(t, sim.IGDemoAPIKey, sess.Headers["X-IG-API-KEY"])
+			assert.Equal(t, igsim.DemoAPIKey, sess.Headers["X-IG-API-KEY"])
 			assert.Equal(t, tt.expires, !sess.ExpiresAt.IsZero())
 			assert.Equal(t, sess, c.Session())
 
@@ -93,7 +94,7 @@ func TestLoginFlows(t *testing.T) {
 			assert.Contains(t, string(resp.Body), `"accounts"`)
 			st := s.Stats()
 			assert.Equal(t, tt.keyFetches, st.EncryptionKeys)
-			assert.Equal(t, 1, st.Logins[sim.IGDemoAPIKey])
+			assert.Equal(t, 1, st.Logins[igsim.DemoAPIKey])
 		})
 	}
 }
@@ -102,28 +103,28 @@ func TestLoginErrors(t *testing.T) {
 	tests := []struct {
 		name      string
 		cfg       ig.Config
-		opts      sim.IGOptions
+		opts      igsim.Options
 		fault     *sim.Fault
 		code      core.Code
 		step      string
 		status    int
 		retryable bool
 	}{
-		{"wrong password", ig.Config{Password: "wrong"}, sim.IGOptions{}, nil, sim.IGCodeInvalidDetails, "login", 401, false},
-		{"wrong password v3", ig.Config{Password: "wrong", Version: 3}, sim.IGOptions{}, nil, sim.IGCodeInvalidDetails, "login", 401, false},
-		{"wrong API key", ig.Config{APIKey: "nope"}, sim.IGOptions{}, nil, sim.IGCodeAPIKeyInvalid, "encryptionKey", 403, false},
-		{"encryption required", ig.Config{Encrypt: ptr(false)}, sim.IGOptions{RequireEncryption: true}, nil, sim.IGCodeEncryptionRequired, "login", 400, false},
-		{"drop", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultDrop}, core.CodeNetwork, "login", 0, true},
-		{"drop on key fetch", ig.Config{}, sim.IGOptions{}, &sim.Fault{Path: "/session/encryptionKey", Kind: sim.FaultDrop, Times: 3}, core.CodeNetwork, "encryptionKey", 0, true},
-		{"hang", ig.Config{Timeout: 150 * time.Millisecond}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultHang}, core.CodeTimeout, "login", 0, true},
-		{"5xx HTML", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.Fault5xxHTML, Status: 503}, "http_503", "login", 503, true},
-		{"malformed JSON", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultMalformedJSON}, core.CodeBadResponse, "login", 200, false},
-		{"malformed JSON v3", ig.Config{Version: 3}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultMalformedJSON}, core.CodeBadResponse, "login", 200, false},
-		{"malformed key answer", ig.Config{}, sim.IGOptions{}, &sim.Fault{Path: "/session/encryptionKey", Kind: sim.FaultMalformedJSON}, core.CodeBadResponse, "encryptionKey", 200, false},
-		{"missing CST", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultMissingCST}, core.CodeBadResponse, "login", 200, false},
-		{"auth timeout 504", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 504, ErrorCode: "error.security.authentication.timeout"}, "error.security.authentication.timeout", "login", 504, true},
-		{"allowance 403", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 403, ErrorCode: "error.public-api.exceeded-api-key-allowance"}, "error.public-api.exceeded-api-key-allowance", "login", 403, true},
-		{"empty 500", ig.Config{}, sim.IGOptions{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 500}, "http_500", "login", 500, true},
+		{"wrong password", ig.Config{Password: "wrong"}, igsim.Options{}, nil, igsim.CodeInvalidDetails, "login", 401, false},
+		{"wrong password v3", ig.Config{Password: "wrong", Version: 3}, igsim.Options{}, nil, igsim.CodeInvalidDetails, "login", 401, false},
+		{"wrong API key", ig.Config{APIKey: "nope"}, igsim.Options{}, nil, igsim.CodeAPIKeyInvalid, "encryptionKey", 403, false},
+		{"encryption required", ig.Config{Encrypt: ptr(false)}, igsim.Options{RequireEncryption: true}, nil, igsim.CodeEncryptionRequired, "login", 400, false},
+		{"drop", ig.Config{}, igsim.Options{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultDrop}, core.CodeNetwork, "login", 0, true},
+		{"drop on key fetch", ig.Config{}, igsim.Options{}, &sim.Fault{Path: "/session/encryptionKey", Kind: sim.FaultDrop, Times: 3}, core.CodeNetwork, "encryptionKey", 0, true},
+		{"hang", ig.Config{Timeout: 150 * time.Millisecond}, igsim.Options{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultHang}, core.CodeTimeout, "login", 0, true},
+		{"5xx HTML", ig.Config{}, igsim.Options{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.Fault5xxHTML, Status: 503}, "http_503", "login", 503, true},
+		{"malformed JSON", ig.Config{}, igsim.Options{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultMalformedJSON}, core.CodeBadResponse, "login", 200, false},
+		{"malformed JSON v3", ig.Config{Version: 3}, igsim.Options{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultMalformedJSON}, core.CodeBadResponse, "login", 200, false},
+		{"malformed key answer", ig.Config{}, igsim.Options{}, &sim.Fault{Path: "/session/encryptionKey", Kind: sim.FaultMalformedJSON}, core.CodeBadResponse, "encryptionKey", 200, false},
+		{"missing CST", ig.Config{}, igsim.Options{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultMissingCST}, core.CodeBadResponse, "login", 200, false},
+		{"auth timeout 504", ig.Config{}, igsim.Options{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 504, ErrorCode: "error.security.authentication.timeout"}, "error.security.authentication.timeout", "login", 504, true},
+		{"allowance 403", ig.Config{}, igsim.Options{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 403, ErrorCode: "error.public-api.exceeded-api-key-allowance"}, "error.public-api.exceeded-api-key-allowance", "login", 403, true},
+		{"empty 500", ig.Config{}, igsim.Options{}, &sim.Fault{Method: "POST", Path: "/session", Kind: sim.FaultStatus, Status: 500}, "http_500", "login", 500, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,7 +179,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 func TestReloginOnceAfterExpiry(t *testing.T) {
 	for _, v := range []int{2, 3} {
 		t.Run("v"+string(rune('0'+v)), func(t *testing.T) {
-			s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{Version: v})
+			s, c, _ := newEnv(t, igsim.Options{}, ig.Config{Version: v})
 			_, err := c.Login(context.Background())
 			require.NoError(t, err)
 			before := c.Session()
@@ -187,12 +188,12 @@ func TestReloginOnceAfterExpiry(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, 200, resp.Status)
 			assert.NotEqual(t, before.Headers, c.Session().Headers)
-			assert.Equal(t, 2, s.Stats().Logins[sim.IGDemoAPIKey])
+			assert.Equal(t, 2, s.Stats().Logins[igsim.DemoAPIKey])
 
 			// A broker that keeps refusing gets one new login, not a loop.
-			code := sim.IGCodeClientTokenInvalid
+			code := igsim.CodeClientTokenInvalid
 			if v == 3 {
-				code = sim.IGCodeOAuthTokenInvalid
+				code = igsim.CodeOAuthTokenInvalid
 			}
 			require.NoError(t, s.InjectFault(sim.Fault{Path: "/accounts", Kind: sim.FaultStatus, Status: 401, ErrorCode: code, Times: -1}))
 			resp, err = c.Request(context.Background(), "GET", "/accounts", nil, nil)
@@ -201,13 +202,13 @@ func TestReloginOnceAfterExpiry(t *testing.T) {
 			assert.Equal(t, "request", e.Step)
 			assert.Equal(t, 401, resp.Status)
 			st := s.Stats()
-			assert.Equal(t, 3, st.Logins[sim.IGDemoAPIKey]+st.Refreshes)
+			assert.Equal(t, 3, st.Logins[igsim.DemoAPIKey]+st.Refreshes)
 		})
 	}
 }
 
 func TestConcurrentCallsShareOneLogin(t *testing.T) {
-	s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
+	s, c, _ := newEnv(t, igsim.Options{}, ig.Config{})
 	run := func() {
 		var wg sync.WaitGroup
 		errs := make(chan error, 20)
@@ -224,30 +225,30 @@ func TestConcurrentCallsShareOneLogin(t *testing.T) {
 		}
 	}
 	run() // no session yet: one login
-	assert.Equal(t, 1, s.Stats().Logins[sim.IGDemoAPIKey])
+	assert.Equal(t, 1, s.Stats().Logins[igsim.DemoAPIKey])
 	s.ExpireAllSessions()
 	run() // all twenty find it dead: one more
-	assert.Equal(t, 2, s.Stats().Logins[sim.IGDemoAPIKey])
+	assert.Equal(t, 2, s.Stats().Logins[igsim.DemoAPIKey])
 }
 
 func TestConcurrentCallsShareOneFailure(t *testing.T) {
-	s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{Password: "wrong", Encrypt: ptr(false)})
+	s, c, _ := newEnv(t, igsim.Options{}, ig.Config{Password: "wrong", Encrypt: ptr(false)})
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {
 			_, err := c.Request(context.Background(), "GET", "/accounts", nil, nil)
-			assert.Equal(t, core.Code(sim.IGCodeInvalidDetails), coreErr(t, err).Code)
+			assert.Equal(t, core.Code(igsim.CodeInvalidDetails), coreErr(t, err).Code)
 		})
 	}
 	wg.Wait()
 	// Waiters share the failure of the login they waited for; a few may
 	// arrive after it and try again, but never one per caller.
-	assert.Less(t, s.Stats().LoginAttempts[sim.IGDemoAPIKey], 10)
+	assert.Less(t, s.Stats().LoginAttempts[igsim.DemoAPIKey], 10)
 }
 
 func TestV3RefreshTokens(t *testing.T) {
 	clock := core.NewFakeClock(time.UnixMilli(1_700_000_000_000))
-	s, c, _ := newEnv(t, sim.IGOptions{Clock: clock}, ig.Config{Version: 3, Clock: clock})
+	s, c, _ := newEnv(t, igsim.Options{Clock: clock}, ig.Config{Version: 3, Clock: clock})
 	ctx := context.Background()
 	first, err := c.Login(ctx)
 	require.NoError(t, err)
@@ -272,7 +273,7 @@ func TestV3RefreshTokens(t *testing.T) {
 	_, err = c.Refresh(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 3, s.Stats().Refreshes)
-	assert.Equal(t, 1, s.Stats().Logins[sim.IGDemoAPIKey])
+	assert.Equal(t, 1, s.Stats().Logins[igsim.DemoAPIKey])
 
 	// A refused refresh token falls back to a login.
 	s.ExpireAllSessions()
@@ -280,8 +281,8 @@ func TestV3RefreshTokens(t *testing.T) {
 	require.NoError(t, err)
 	st := s.Stats()
 	assert.Equal(t, 3, st.Refreshes)
-	assert.Equal(t, 2, st.Logins[sim.IGDemoAPIKey])
-	assert.Equal(t, 2, st.Errors[sim.IGCodeOAuthTokenInvalid]) // the expired access token, then the dead refresh token
+	assert.Equal(t, 2, st.Logins[igsim.DemoAPIKey])
+	assert.Equal(t, 2, st.Errors[igsim.CodeOAuthTokenInvalid]) // the expired access token, then the dead refresh token
 
 	// A refresh that fails for network reasons is not papered over.
 	require.NoError(t, s.InjectFault(sim.Fault{Path: "/session/refresh-token", Kind: sim.Fault5xxHTML}))
@@ -294,7 +295,7 @@ func TestV3RefreshTokens(t *testing.T) {
 func TestSwitchAccount(t *testing.T) {
 	ctx := context.Background()
 	t.Run("v2 adopts the new X-SECURITY-TOKEN", func(t *testing.T) {
-		s, c, url := newEnv(t, sim.IGOptions{}, ig.Config{})
+		s, c, url := newEnv(t, igsim.Options{}, ig.Config{})
 		before, err := c.Login(ctx)
 		require.NoError(t, err)
 		after, err := c.SwitchAccount(ctx, "Z3SIM2")
@@ -304,7 +305,7 @@ func TestSwitchAccount(t *testing.T) {
 		assert.NotEqual(t, before.Headers["X-SECURITY-TOKEN"], after.Headers["X-SECURITY-TOKEN"])
 		_, err = c.Request(ctx, "GET", "/accounts", nil, nil)
 		require.NoError(t, err)
-		assert.Equal(t, 1, s.Stats().Logins[sim.IGDemoAPIKey], "no re-login after the switch")
+		assert.Equal(t, 1, s.Stats().Logins[igsim.DemoAPIKey], "no re-login after the switch")
 
 		// The old token is dead at the broker.
 		req, _ := http.NewRequest("GET", url+"/gateway/deal/accounts", nil)
@@ -328,7 +329,7 @@ func TestSwitchAccount(t *testing.T) {
 		assert.Equal(t, 1, s.Stats().Switches, "nothing was sent")
 	})
 	t.Run("v3 moves IG-ACCOUNT-ID without a request", func(t *testing.T) {
-		s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{Version: 3})
+		s, c, _ := newEnv(t, igsim.Options{}, ig.Config{Version: 3})
 		after, err := c.SwitchAccount(ctx, "Z3SIM2") // logs in first
 		require.NoError(t, err)
 		assert.Equal(t, "Z3SIM2", after.AccountID)
@@ -348,7 +349,7 @@ func TestSwitchAccount(t *testing.T) {
 		resp, err = c.Request(ctx, "GET", "/session", nil, nil)
 		require.NoError(t, err)
 		assert.Contains(t, string(resp.Body), `"accountId":"Z3SIM2"`)
-		assert.Equal(t, 2, s.Stats().Logins[sim.IGDemoAPIKey])
+		assert.Equal(t, 2, s.Stats().Logins[igsim.DemoAPIKey])
 
 		// v3 does not list the accounts: an unknown one is IG's to refuse,
 		// on the next call.
@@ -356,7 +357,7 @@ func TestSwitchAccount(t *testing.T) {
 		require.NoError(t, err)
 		_, err = c.Request(ctx, "GET", "/session", nil, nil)
 		e := coreErr(t, err)
-		assert.Equal(t, core.Code(sim.IGCodeAccountTokenInvalid), e.Code)
+		assert.Equal(t, core.Code(igsim.CodeAccountTokenInvalid), e.Code)
 		assert.Equal(t, 401, e.Status)
 
 		// An explicit Login starts on IG's default account again.
@@ -365,7 +366,7 @@ func TestSwitchAccount(t *testing.T) {
 		assert.Equal(t, "Z3SIM1", fresh.Headers["IG-ACCOUNT-ID"])
 	})
 	t.Run("SetDefaultAccount on v3 sends PUT /session with fetched CST/XST", func(t *testing.T) {
-		s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{Version: 3})
+		s, c, _ := newEnv(t, igsim.Options{}, ig.Config{Version: 3})
 		after, err := c.SetDefaultAccount(ctx, "Z3SIM2")
 		require.NoError(t, err)
 		assert.Equal(t, "Z3SIM2", after.Headers["IG-ACCOUNT-ID"])
@@ -377,7 +378,7 @@ func TestSwitchAccount(t *testing.T) {
 		assert.Equal(t, "Z3SIM2", fresh.AccountID)
 	})
 	t.Run("v2 re-login goes back to the chosen account", func(t *testing.T) {
-		s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
+		s, c, _ := newEnv(t, igsim.Options{}, ig.Config{})
 		_, err := c.SwitchAccount(ctx, "Z3SIM2")
 		require.NoError(t, err)
 		s.ExpireAllSessions()
@@ -388,14 +389,14 @@ func TestSwitchAccount(t *testing.T) {
 		assert.Equal(t, 2, s.Stats().Switches, "the re-login switched back")
 	})
 	t.Run("after the session died", func(t *testing.T) {
-		s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
+		s, c, _ := newEnv(t, igsim.Options{}, ig.Config{})
 		_, err := c.Login(ctx)
 		require.NoError(t, err)
 		s.ExpireAllSessions()
 		after, err := c.SwitchAccount(ctx, "Z3SIM2")
 		require.NoError(t, err)
 		assert.Equal(t, "Z3SIM2", after.AccountID)
-		assert.Equal(t, 2, s.Stats().Logins[sim.IGDemoAPIKey])
+		assert.Equal(t, 2, s.Stats().Logins[igsim.DemoAPIKey])
 	})
 }
 
@@ -403,7 +404,7 @@ func TestSessionChangesAndLogout(t *testing.T) {
 	var mu sync.Mutex
 	var seen []*core.Session
 	record := func(s *core.Session) { mu.Lock(); seen = append(seen, s); mu.Unlock() }
-	s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{Version: 3, OnSessionChange: record})
+	s, c, _ := newEnv(t, igsim.Options{}, ig.Config{Version: 3, OnSessionChange: record})
 	ctx := context.Background()
 	_, err := c.Login(ctx)
 	require.NoError(t, err)
@@ -425,7 +426,7 @@ func TestSessionChangesAndLogout(t *testing.T) {
 }
 
 func TestLogoutOfDeadSession(t *testing.T) {
-	s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
+	s, c, _ := newEnv(t, igsim.Options{}, ig.Config{})
 	_, err := c.Login(context.Background())
 	require.NoError(t, err)
 	s.ExpireAllSessions()
@@ -435,8 +436,8 @@ func TestLogoutOfDeadSession(t *testing.T) {
 
 func TestKeepAlive(t *testing.T) {
 	ctx := context.Background()
-	s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
-	logins := func() int { return s.Stats().Logins[sim.IGDemoAPIKey] }
+	s, c, _ := newEnv(t, igsim.Options{}, ig.Config{})
+	logins := func() int { return s.Stats().Logins[igsim.DemoAPIKey] }
 
 	// Keepalive keeps a session alive; it does not start one, and the loop
 	// says so at once rather than after an interval.
@@ -482,7 +483,7 @@ func TestKeepAlive(t *testing.T) {
 
 func TestKeepAliveLoop(t *testing.T) {
 	clock := core.NewFakeClock(time.UnixMilli(1_700_000_000_000))
-	s, c, _ := newEnv(t, sim.IGOptions{Clock: clock}, ig.Config{Clock: clock})
+	s, c, _ := newEnv(t, igsim.Options{Clock: clock}, ig.Config{Clock: clock})
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err := c.Login(ctx)
 	require.NoError(t, err)
@@ -495,14 +496,14 @@ func TestKeepAliveLoop(t *testing.T) {
 	}
 	cancel()
 	assert.NoError(t, <-done)
-	assert.Equal(t, 1, s.Stats().Logins[sim.IGDemoAPIKey])
+	assert.Equal(t, 1, s.Stats().Logins[igsim.DemoAPIKey])
 	e := coreErr(t, c.KeepAlive(context.Background(), 0))
 	assert.Equal(t, core.CodeInvalidArgument, e.Code)
 }
 
 func TestRequest(t *testing.T) {
 	ctx := context.Background()
-	s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{Timeout: 200 * time.Millisecond})
+	s, c, _ := newEnv(t, igsim.Options{}, ig.Config{Timeout: 200 * time.Millisecond})
 
 	resp, err := c.Request(ctx, "PUT", "/accounts/preferences", []byte(`{"trailingStopsEnabled":true}`), nil)
 	require.NoError(t, err)
@@ -543,14 +544,14 @@ func TestRequest(t *testing.T) {
 // returned.
 func TestSwitchKeepsTheReloginWhenTheRetryFails(t *testing.T) {
 	ctx := context.Background()
-	s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
+	s, c, _ := newEnv(t, igsim.Options{}, ig.Config{})
 	first, err := c.Login(ctx)
 	require.NoError(t, err)
 	require.NoError(t, s.InjectFault(sim.Fault{Method: "PUT", Path: "/session", Kind: sim.FaultStatus, Status: 401,
 		ErrorCode: "error.security.client-token-invalid", Times: 2}))
 	_, err = c.SwitchAccount(ctx, "Z3SIM2")
 	assert.Equal(t, "error.security.client-token-invalid", string(coreErr(t, err).Code))
-	assert.Equal(t, 2, s.Stats().Logins[sim.IGDemoAPIKey])
+	assert.Equal(t, 2, s.Stats().Logins[igsim.DemoAPIKey])
 	now := c.Session()
 	require.NotNil(t, now)
 	assert.NotEqual(t, first.Headers["CST"], now.Headers["CST"], "the new login is installed")
@@ -568,7 +569,7 @@ func TestSwitchRefusesUnusableAnswers(t *testing.T) {
 		{Method: "PUT", Path: "/session", Kind: sim.FaultMalformedJSON},
 		{Method: "PUT", Path: "/session", Kind: sim.FaultStatus, Status: 200, ErrorCode: "error.something"},
 	} {
-		s, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{})
+		s, c, _ := newEnv(t, igsim.Options{}, ig.Config{})
 		before, err := c.Login(ctx)
 		require.NoError(t, err)
 		require.NoError(t, s.InjectFault(f))

@@ -2,10 +2,8 @@ package ig
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/brokerauth/brokerauth/core"
-	"github.com/brokerauth/brokerauth/core/internal/cstsession"
 )
 
 // StreamingCredentials are what IG's Lightstreamer server wants: the
@@ -31,21 +29,20 @@ func (c *Client) SessionTokens(ctx context.Context) (cst, xst string, err error)
 
 // sessionTokens is SessionTokens for step, with the session they belong to.
 func (c *Client) sessionTokens(ctx context.Context, step string) (cst, xst string, s *core.Session, err error) {
-	s, _, err = c.auth.Session(ctx)
-	if err != nil {
-		return "", "", nil, err
-	}
-	if c.s.version != 3 {
+	if c.flow.version != 3 {
+		if s, err = c.Usable(ctx); err != nil {
+			return "", "", nil, err
+		}
 		return s.Headers["CST"], s.Headers["X-SECURITY-TOKEN"], s, nil
 	}
-	r, err := c.auth.Send(ctx, func(ctx context.Context, cur *core.Session) (*cstsession.Reply, error) {
+	r, err := c.Call(ctx, func(ctx context.Context, cur *core.Session) (*core.Response, error) {
 		s = cur
-		return c.call.Do(ctx, step, http.MethodGet, c.s.base+fetchTokensPath, c.authHeader(cur, "1"), nil, cstsession.AuthLimit)
+		return c.Caller().Do(ctx, step, &core.Request{Method: "GET", URL: c.flow.base + fetchTokensPath, Header: c.flow.sessionHeader(cur, "1")})
 	})
 	if err != nil {
 		return "", "", nil, err
 	}
-	cst, xst, err = c.tokensOf(step, r)
+	cst, xst, err = c.flow.tokensOf(step, r)
 	return cst, xst, s, err
 }
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/brokerauth/brokerauth/core/ig"
-	"github.com/brokerauth/brokerauth/core/sim"
+	igsim "github.com/brokerauth/brokerauth/sim/ig"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -13,7 +13,7 @@ import (
 func TestStreamingCredentials(t *testing.T) {
 	ctx := context.Background()
 	for _, version := range []int{2, 3} {
-		_, c, _ := newEnv(t, sim.IGOptions{}, ig.Config{Version: version})
+		_, c, _ := newEnv(t, igsim.Options{}, ig.Config{Version: version})
 		creds, err := c.StreamingCredentials(ctx) // logs in first
 		require.NoError(t, err, "v%d", version)
 		s := c.Session()

@@ -28,7 +28,7 @@ func TestClaimsAreWhatEncodingJSONWrites(t *testing.T) {
 			assert.Equal(t, string(want), string(got))
 		})
 	}
-	for _, bad := range []any{math.NaN(), math.Inf(1), []string{"x"}, map[string]any{}, struct{}{}, make(chan int)} {
+	for _, bad := range []any{math.NaN(), math.Inf(1), []string{"x"}, []any{math.NaN()}, map[string]any{"y": struct{}{}}, struct{}{}, make(chan int)} {
 		_, ok := appendClaims(nil, map[string]any{"x": bad})
 		assert.False(t, ok, "%T", bad)
 	}

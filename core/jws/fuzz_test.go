@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/brokerauth/brokerauth/core"
-	"github.com/brokerauth/brokerauth/core/ibkrsim"
 	"github.com/brokerauth/brokerauth/core/jws"
+	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
 )
 
 // FuzzVerify: Verify must never panic, and must fail with a typed error on

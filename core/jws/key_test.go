@@ -25,8 +25,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brokerauth/brokerauth/core"
-	"github.com/brokerauth/brokerauth/core/ibkrsim"
 	"github.com/brokerauth/brokerauth/core/jws"
+	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
 )
 
 // The parser's messages, as tests look for them.

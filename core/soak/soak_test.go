@@ -3,6 +3,7 @@ package soak
 import (
 	"bytes"
 	"context"
+	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,9 +13,10 @@ import (
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/capital"
 	"github.com/brokerauth/brokerauth/core/ibkr"
-	"github.com/brokerauth/brokerauth/core/ibkrsim"
 	"github.com/brokerauth/brokerauth/core/ig"
-	"github.com/brokerauth/brokerauth/core/sim"
+	capsim "github.com/brokerauth/brokerauth/sim/capital"
+	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
+	igsim "github.com/brokerauth/brokerauth/sim/ig"
 )
 
 // Friday 18:30 UTC: the short IG and Capital.com soaks reach IG's weekend
@@ -79,14 +81,14 @@ func soakIG(t *testing.T, version int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sim.NewIG(sim.IGOptions{Clock: clock, Key: key})
+	s := igsim.New(igsim.Options{Clock: clock, Key: key})
 	t.Cleanup(s.Close)
 	isLogin := func(r *http.Request) bool { return isPost(r, "/gateway/deal/session") }
 	usable := func(r *http.Request, status int, _ []byte) bool {
 		if !ok2xx(status) {
 			return false
 		}
-		p := strings.TrimPrefix(r.URL.Path, sim.IGAPIPrefix)
+		p := strings.TrimPrefix(r.URL.Path, igsim.APIPrefix)
 		return p == "/session" && (r.Method == http.MethodGet || r.Method == http.MethodPost) || p == "/session/refresh-token"
 	}
 	srv, gate, rec, hc := server(t, s, clock, isLogin, usable)
@@ -118,8 +120,8 @@ func soakIG(t *testing.T, version int) {
 	}
 
 	c, err := ig.New(ig.Config{
-		APIKey: sim.IGDemoAPIKey, Identifier: sim.IGDemoIdentifier, Password: sim.IGDemoPassword,
-		BaseURL: srv.URL + sim.IGAPIPrefix, Version: version, HTTPClient: hc, Clock: clock, Timeout: clientTimeout,
+		APIKey: igsim.DemoAPIKey, Identifier: igsim.DemoIdentifier, Password: igsim.DemoPassword,
+		BaseURL: srv.URL + igsim.APIPrefix, Version: version, HTTPClient: hc, Clock: clock, Timeout: clientTimeout,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +137,7 @@ func soakIG(t *testing.T, version int) {
 		t.Fatalf("a call after the soak failed: %v", err)
 	}
 	st := s.Stats()
-	logins, attempts := st.Logins[sim.IGDemoAPIKey], len(rec.loginTimes())
+	logins, attempts := st.Logins[igsim.DemoAPIKey], len(rec.loginTimes())
 	if logins > res.kills {
 		t.Errorf("%d logins, more than the %d the events needed", logins, res.kills)
 	}
@@ -162,7 +164,7 @@ func TestSoakCapital(t *testing.T) {
 	}
 	// An API key of its own: the login gate is process-wide per key.
 	const apiKey = "soak-capital-api-key"
-	s := sim.NewCapital(sim.CapitalOptions{Clock: clock, Key: key, APIKey: apiKey})
+	s := capsim.New(capsim.Options{Clock: clock, Key: key, APIKey: apiKey})
 	t.Cleanup(s.Close)
 	isLogin := func(r *http.Request) bool { return isPost(r, "/api/v1/session") }
 	usable := func(r *http.Request, status int, _ []byte) bool {
@@ -184,7 +186,7 @@ func TestSoakCapital(t *testing.T) {
 	}
 
 	c, err := capital.New(capital.Config{
-		APIKey: apiKey, Identifier: sim.CapitalDemoIdentifier, Password: sim.CapitalDemoPassword,
+		APIKey: apiKey, Identifier: capsim.DemoIdentifier, Password: capsim.DemoPassword,
 		BaseURL: srv.URL, HTTPClient: hc, Clock: clock, Timeout: clientTimeout,
 	})
 	if err != nil {
@@ -232,7 +234,7 @@ func TestSoakIBKR(t *testing.T) {
 		start = longStart
 	}
 	clock := core.NewFakeClock(start)
-	s := ibkrsim.New(clock)
+	s := ibkrsim.New(ibkrsim.Options{Clock: clock})
 	t.Cleanup(s.Close)
 	isLogin := func(r *http.Request) bool { return isPost(r, "/oauth2/api/v1/token") }
 	usable := func(r *http.Request, status int, body []byte) bool {
@@ -256,10 +258,10 @@ func TestSoakIBKR(t *testing.T) {
 	var reserved []outage
 	for _, off := range at(start, sc.length, -1, 5, 0) {
 		reserved = append(reserved, outage{from: off, to: off + 5*time.Minute, mode: fail5xx})
-		sc.events = append(sc.events, event{at: off, name: "daily reset", do: s.Expire, kills: 1})
+		sc.events = append(sc.events, event{at: off, name: "daily reset", do: func() { s.ExpireAllSessions() }, kills: 1})
 	}
 	for _, off := range at(start, sc.length, time.Sunday, 6, 0) {
-		sc.events = append(sc.events, event{at: off, name: "weekly re-auth", do: s.Expire, kills: 1})
+		sc.events = append(sc.events, event{at: off, name: "weekly re-auth", do: func() { s.ExpireAllSessions() }, kills: 1})
 	}
 	// Another device logs in: the brokerage session is taken over (and
 	// marked competing) every 12 hours from +1:40, freed half an hour later.
@@ -269,8 +271,8 @@ func TestSoakIBKR(t *testing.T) {
 			event{at: off + 30*time.Minute, name: "competing session gone", do: func() { s.SetCompeting(false) }})
 	}
 	sc.outages = append(reserved, periodicOutages(sc.length, period(), interval+time.Minute, reserved)...)
-	sc.events = append(sc.events, forcedExpiries(sc.length, s.Expire)...)
-	addLoginFailKills(&sc, s.Expire)
+	sc.events = append(sc.events, forcedExpiries(sc.length, func() { s.ExpireAllSessions() })...)
+	addLoginFailKills(&sc, func() { s.ExpireAllSessions() })
 	bearerDays := int(sc.length / (24 * time.Hour)) // a bearer token lasts a day
 	sc.outageKills = func(outage) int { return 0 }
 

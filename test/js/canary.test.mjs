@@ -88,7 +88,7 @@ test('no secret appears in any error or log line', async () => {
   }
   await attempt(() => cap.switchAccount('nope'));
 
-  for (const f of [{ path: '/v1/api/tickle', kind: 'html500' }, { path: '/v1/api/tickle', kind: 'malformed' }, { path: '/v1/api/portfolio/accounts', kind: 'hang' }]) {
+  for (const f of [{ path: '/v1/api/tickle', kind: '5xx_html' }, { path: '/v1/api/tickle', kind: 'malformed_json' }, { path: '/v1/api/portfolio/accounts', kind: 'hang' }]) {
     await server.admin('ibkr', 'fault', f);
     await attempt(() => (f.path === '/v1/api/tickle' ? ib.tickle() : ib.request('/v1/api/portfolio/accounts')));
   }

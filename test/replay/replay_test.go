@@ -275,9 +275,6 @@ func newClient(t *testing.T, c *replayCase, base string, httpc *http.Client) cli
 			return nil, cl.Logout(ctx)
 		case "request":
 			r, err := cl.Request(ctx, s.Args.Method, s.Args.Path, body(s), nil)
-			if err == nil {
-				err = r.Err()
-			}
 			return jsonBody(r, err, func(r *ibkr.Response) []byte { return r.Body })
 		}
 		return nil, fmt.Errorf("no IBKR call %q", s.Call)

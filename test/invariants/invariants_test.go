@@ -1,0 +1,126 @@
+// Package invariants checks the shape of the module: what may import
+// what, what the wasm links, and how large it may grow. Each rule is a
+// test, so that breaking one is a visible, reviewed change.
+package invariants
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const module = "github.com/brokerauth/brokerauth"
+
+// goList runs `go list` with env for the module's packages matching
+// pattern and returns one line per package, from the format.
+func goList(t *testing.T, env []string, format string, patterns ...string) []string {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"list", "-f", format}, patterns...)...)
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), env...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "go list %v: %s", patterns, stderr.String())
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
+}
+
+// imports maps each package of the module to its imports (tests
+// included, where asked).
+func imports(t *testing.T, withTests bool) map[string][]string {
+	format := `{{.ImportPath}} {{join .Imports " "}}`
+	if withTests {
+		format = `{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}`
+	}
+	out := map[string][]string{}
+	for _, line := range goList(t, nil, format, "./...") {
+		f := strings.Fields(line)
+		out[f[0]] = f[1:]
+	}
+	return out
+}
+
+// core/ is pure Go: nothing in it, tests included, imports syscall/js.
+func TestCoreImportsNoSyscallJS(t *testing.T) {
+	for pkg, imps := range imports(t, true) {
+		if strings.HasPrefix(pkg, module+"/core") {
+			assert.NotContains(t, imps, "syscall/js", pkg)
+		}
+	}
+}
+
+// Dependencies run one way. A package under internal/ is a leaf for the
+// package it serves: it never imports that package or any other ancestor
+// ("a dependency running back up"). core/ ships: no package in it imports
+// the simulators, the tests' helpers or the wasm entry.
+func TestDependenciesRunDown(t *testing.T) {
+	for pkg, imps := range imports(t, false) {
+		for _, imp := range imps {
+			if !strings.HasPrefix(imp, module) {
+				continue
+			}
+			if strings.Contains(pkg, "/internal/") || strings.HasSuffix(pkg, "/internal") {
+				assert.False(t, pkg == imp || strings.HasPrefix(pkg, imp+"/"), "%s imports its ancestor %s", pkg, imp)
+			}
+			if strings.HasPrefix(pkg, module+"/core") {
+				for _, banned := range []string{"/sim", "/test", "/wasm", "/web", "/internal/fuzzcheck"} {
+					assert.False(t, strings.HasPrefix(imp, module+banned), "%s (it ships) imports %s", pkg, imp)
+				}
+			}
+		}
+	}
+}
+
+// core itself links no HTTP stack: a program that only encrypts passwords
+// must not carry net/http.
+func TestCoreLinksNoNetHTTP(t *testing.T) {
+	deps := goList(t, nil, `{{join .Deps "\n"}}`, module+"/core")
+	assert.NotContains(t, deps, "net/http")
+	assert.NotContains(t, deps, "crypto/tls")
+}
+
+// The sessions wasm's dependency list is the committed one (wasm/deps.txt):
+// net/http via tinyutil makes it long, so any growth is a visible change.
+// After a reviewed change, rewrite the list with
+//
+//	GOOS=js GOARCH=wasm go list -deps ./wasm | grep -v '^internal/\|^vendor/' > wasm/deps.txt
+func TestWasmDependenciesAreTheCommittedList(t *testing.T) {
+	var got []string
+	for _, p := range goList(t, []string{"GOOS=js", "GOARCH=wasm"}, `{{.ImportPath}}`, "-deps", "./wasm") {
+		if !strings.HasPrefix(p, "internal/") && !strings.HasPrefix(p, "vendor/") {
+			got = append(got, p)
+		}
+	}
+	b, err := os.ReadFile("../../wasm/deps.txt")
+	require.NoError(t, err)
+	want := strings.Split(strings.TrimSpace(string(b)), "\n")
+	assert.Equal(t, want, got, "the sessions wasm links another set of packages than wasm/deps.txt lists")
+}
+
+// Ceilings on each wasm's gzip size (the build writes them into npm/).
+var gzipCeilings = map[string]int{
+	"brokerauth.wasm": 1_800_000,
+}
+
+func TestWasmSizeCeilings(t *testing.T) {
+	for name, ceiling := range gzipCeilings {
+		raw, err := os.ReadFile(filepath.Join("../../npm", name))
+		if os.IsNotExist(err) {
+			t.Skipf("npm/%s is not built (make build)", name)
+		}
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write(raw)
+		require.NoError(t, zw.Close())
+		t.Logf("%s: %d bytes, %d gzip (ceiling %d)", name, len(raw), buf.Len(), ceiling)
+		assert.LessOrEqual(t, buf.Len(), ceiling, "%s grew past its gzip ceiling", name)
+	}
+}
