@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/stretchr/testify v1.11.1
 	github.com/syumai/tinyutil v0.3.2
+	golang.org/x/crypto v0.59.0
 )
 
 require (

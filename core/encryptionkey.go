@@ -5,7 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"math/big"
+	"strconv"
 	"strings"
+
+	"golang.org/x/crypto/cryptobyte"
+	"golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/brokerauth/brokerauth/core/internal/der"
 )
@@ -92,9 +96,10 @@ func parsePEMKey(text string) (*rsa.PublicKey, error) {
 // the modulus INTEGER), so a key of either shape keeps the specific reason
 // it failed for.
 func parseDERKey(b []byte) (*rsa.PublicKey, error) {
-	in := der.Cursor(b)
-	if outer, ok := in.Read(der.Sequence); ok {
-		if _, isSPKI := outer.Read(der.Sequence); isSPKI {
+	in := cryptobyte.String(b)
+	var outer cryptobyte.String
+	if der.ReadOuter(&in, &outer) {
+		if outer.SkipASN1(asn1.SEQUENCE) {
 			return parseSPKI(b)
 		}
 		return parsePKCS1(b)
@@ -117,30 +122,34 @@ func errNotPKCS1() *Error {
 //
 //	SEQUENCE { SEQUENCE { OID algorithm, parameters ANY OPTIONAL }, BIT STRING key }
 func parseSPKI(b []byte) (*rsa.PublicKey, error) {
-	in := der.Cursor(b)
-	spki, ok := in.Read(der.Sequence)
-	if !ok {
+	in := cryptobyte.String(b)
+	var spki, alg, oid, bits cryptobyte.String
+	if !der.ReadOuter(&in, &spki) {
 		return nil, errNotSPKI("its outer SEQUENCE is cut short (truncated?)")
 	}
 	if !in.Empty() {
 		return nil, errNotSPKI("bytes follow its outer SEQUENCE")
 	}
-	alg, ok := spki.Read(der.Sequence)
-	if !ok {
+	if !spki.ReadASN1(&alg, asn1.SEQUENCE) {
 		return nil, errNotSPKI("its algorithm identifier is malformed")
 	}
-	oid, ok := alg.Read(der.OID)
-	if !ok {
+	// The OID is compared byte for byte (DER has one encoding per OID) and
+	// named by oidString, which renders any contents. cryptobyte's
+	// ReadASN1ObjectIdentifier would refuse some (arcs of 2^31 and more,
+	// non-minimal arcs), and a key with one still gets its "not RSA"
+	// message.
+	if !alg.ReadASN1(&oid, asn1.OBJECT_IDENTIFIER) {
 		return nil, errNotSPKI("its algorithm identifier has no object identifier")
 	}
-	bits, ok := spki.Read(der.BitString)
-	if !ok || len(bits) == 0 {
+	// Read whole, not with ReadASN1BitStringAsBytes: bits that are not
+	// whole bytes get their own message, after the algorithm's.
+	if !spki.ReadASN1(&bits, asn1.BIT_STRING) || len(bits) == 0 {
 		return nil, errNotSPKI("the key BIT STRING after the algorithm identifier is missing or malformed")
 	}
 	if !spki.Empty() {
 		return nil, errNotSPKI("fields follow the key BIT STRING")
 	}
-	if name := der.OIDString(oid); string(oid) != oidRSAEncryptionDER {
+	if name := oidString(oid); string(oid) != oidRSAEncryptionDER {
 		if what, known := oidKnownNonRSA[name]; known {
 			return nil, newError(CodeUnsupportedKey, "encryptionKey is %s; IG and Capital.com use RSA", what)
 		}
@@ -148,7 +157,8 @@ func parseSPKI(b []byte) (*rsa.PublicKey, error) {
 	}
 	// RSA parameters must be NULL (RFC 3279); some encoders omit them.
 	if !alg.Empty() {
-		if null, ok := alg.Read(der.Null); !ok || !null.Empty() || !alg.Empty() {
+		var null cryptobyte.String
+		if !alg.ReadASN1(&null, asn1.NULL) || !null.Empty() || !alg.Empty() {
 			return nil, errNotSPKI("the RSA algorithm parameters are not NULL")
 		}
 	}
@@ -159,18 +169,17 @@ func parseSPKI(b []byte) (*rsa.PublicKey, error) {
 }
 
 // parsePKCS1 reads RFC 8017's RSAPublicKey: SEQUENCE { INTEGER n, INTEGER e }.
+//
+// The INTEGERs are read into []byte, where cryptobyte refuses negative,
+// empty and non-minimal encodings and returns the magnitude without its
+// sign byte (a single 0x00 for zero). Into a *big.Int it would take
+// negative numbers.
 func parsePKCS1(b []byte) (*rsa.PublicKey, error) {
-	in := der.Cursor(b)
-	seq, ok := in.Read(der.Sequence)
-	if !ok || !in.Empty() {
-		return nil, errNotPKCS1()
-	}
-	n, ok := seq.ReadUnsigned()
-	if !ok {
-		return nil, errNotPKCS1()
-	}
-	e, ok := seq.ReadUnsigned()
-	if !ok || !seq.Empty() {
+	in := cryptobyte.String(b)
+	var seq cryptobyte.String
+	var n, e []byte
+	if !der.ReadOuter(&in, &seq) || !in.Empty() ||
+		!seq.ReadASN1Integer(&n) || !seq.ReadASN1Integer(&e) || !seq.Empty() {
 		return nil, errNotPKCS1()
 	}
 	return checkRSAKey(n, e)
@@ -195,6 +204,36 @@ func checkRSAKey(n, e []byte) (*rsa.PublicKey, error) {
 		return nil, newError(CodeUnsupportedKey, "encryptionKey's RSA public exponent is not an odd number from 3 to 2^31-1")
 	}
 	return &rsa.PublicKey{N: N, E: int(E)}, nil
+}
+
+// oidString renders the contents of an OBJECT IDENTIFIER in dotted form,
+// for error messages. Malformed contents render as "(malformed)" or
+// "(empty)" rather than failing.
+func oidString(b []byte) string {
+	if len(b) == 0 {
+		return "(empty)"
+	}
+	var parts []string
+	var v uint64
+	first := true
+	for _, x := range b {
+		v = v<<7 | uint64(x&0x7f)
+		if x&0x80 != 0 {
+			if v > 1<<56 {
+				return "(malformed)"
+			}
+			continue
+		}
+		if first {
+			arc := min(v/40, 2)
+			parts = append(parts, strconv.FormatUint(arc, 10), strconv.FormatUint(v-40*arc, 10))
+			first = false
+		} else {
+			parts = append(parts, strconv.FormatUint(v, 10))
+		}
+		v = 0
+	}
+	return strings.Join(parts, ".")
 }
 
 func isCode(err error, code Code) bool {

@@ -49,7 +49,7 @@ func FuzzEncryptPassword(f *testing.F) {
 	})
 }
 
-// FuzzParseDERKey feeds arbitrary bytes to the hand-written DER reader: it
+// FuzzParseDERKey feeds arbitrary bytes to the DER key parser: it
 // must never panic, and whatever it accepts must be a usable RSA key.
 func FuzzParseDERKey(f *testing.F) {
 	spki, _ := base64.StdEncoding.DecodeString(capitalGuideKey)

@@ -8,8 +8,12 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/brokerauth/brokerauth/core"
+	"golang.org/x/crypto/cryptobyte"
+	"golang.org/x/crypto/cryptobyte/asn1"
+
 	"github.com/brokerauth/brokerauth/core/internal/der"
+
+	"github.com/brokerauth/brokerauth/core"
 )
 
 // Limits on the RSA signing keys ParsePrivateKey accepts. IBKR suggests
@@ -110,20 +114,26 @@ const (
 // so it accepts a subset of what crypto/x509 accepts, and it returns the
 // same key x509 would (FuzzParsePrivateKeyDER checks both). Messages come
 // from a fixed set: nothing from the input reaches them but the key size.
+//
+// The DER is read with cryptobyte. Its INTEGERs are read into []byte, where
+// cryptobyte refuses negative, empty and non-minimal encodings and returns
+// the magnitude without its sign byte (a single 0x00 for zero); into a
+// *big.Int it would take negative numbers.
 func parseDER(b []byte) (*rsa.PrivateKey, error) {
-	in := der.Cursor(b)
-	body, ok := in.Read(der.Sequence)
-	if !ok || !in.Empty() {
+	in := cryptobyte.String(b)
+	var body cryptobyte.String
+	if !der.ReadOuter(&in, &body) || !in.Empty() {
 		return nil, keyError(msgNotRSADER)
 	}
 	rest := body
-	if _, ok := rest.ReadUnsigned(); ok {
+	var version []byte
+	if rest.ReadASN1Integer(&version) {
 		switch {
-		case rest.Peek(der.Sequence):
+		case rest.PeekASN1Tag(asn1.SEQUENCE):
 			return parsePKCS8(body)
-		case rest.Peek(der.Integer):
+		case rest.PeekASN1Tag(asn1.INTEGER):
 			return parsePKCS1(body)
-		case rest.Peek(der.OctetString) && isSEC1(body):
+		case rest.PeekASN1Tag(asn1.OCTET_STRING) && isSEC1(body):
 			return nil, keyError(msgECKey)
 		}
 		return nil, keyError(msgNotRSADER)
@@ -146,21 +156,16 @@ func parseDER(b []byte) (*rsa.PrivateKey, error) {
 //	  OCTET STRING privateKey,
 //	  [0] IMPLICIT attributes OPTIONAL,
 //	  [1] IMPLICIT BIT STRING publicKey OPTIONAL }
-func parsePKCS8(body der.Cursor) (*rsa.PrivateKey, error) {
-	version, ok := body.ReadUnsigned()
-	if !ok || len(version) != 1 || version[0] > 1 {
-		return nil, keyError(msgNotRSADER)
-	}
-	alg, ok := body.Read(der.Sequence)
-	if !ok {
-		return nil, keyError(msgNotRSADER)
-	}
-	oid, ok := alg.Read(der.OID)
-	if !ok {
-		return nil, keyError(msgNotRSADER)
-	}
-	key, ok := body.Read(der.OctetString)
-	if !ok || !readOptional(&body, der.Context0) || !readOptional(&body, der.ContextPrimitive1) || !body.Empty() {
+func parsePKCS8(body cryptobyte.String) (*rsa.PrivateKey, error) {
+	var version []byte
+	var alg, oid, key cryptobyte.String
+	if !body.ReadASN1Integer(&version) || len(version) != 1 || version[0] > 1 ||
+		!body.ReadASN1(&alg, asn1.SEQUENCE) ||
+		!alg.ReadASN1(&oid, asn1.OBJECT_IDENTIFIER) ||
+		!body.ReadASN1(&key, asn1.OCTET_STRING) ||
+		!body.SkipOptionalASN1(tagAttributes) ||
+		!body.SkipOptionalASN1(tagPublicKey) ||
+		!body.Empty() {
 		return nil, keyError(msgNotRSADER)
 	}
 	switch string(oid) {
@@ -187,13 +192,13 @@ func parsePKCS8(body der.Cursor) (*rsa.PrivateKey, error) {
 	// rsaEncryption parameters must be NULL (RFC 8017 A.1); some encoders
 	// omit them.
 	if !alg.Empty() {
-		if null, ok := alg.Read(der.Null); !ok || !null.Empty() || !alg.Empty() {
+		var null cryptobyte.String
+		if !alg.ReadASN1(&null, asn1.NULL) || !null.Empty() || !alg.Empty() {
 			return nil, keyError(msgNotRSADER)
 		}
 	}
-	inner := der.Cursor(key)
-	rsaKey, ok := inner.Read(der.Sequence)
-	if !ok || !inner.Empty() {
+	var rsaKey cryptobyte.String
+	if !key.ReadASN1(&rsaKey, asn1.SEQUENCE) || !key.Empty() {
 		return nil, keyError(msgNotRSADER)
 	}
 	return parsePKCS1(rsaKey)
@@ -208,22 +213,22 @@ func parsePKCS8(body der.Cursor) (*rsa.PrivateKey, error) {
 //
 // Like x509.ParsePKCS1PrivateKey it keeps the CRT values from the input,
 // then Precompute and Validate check all of them against n, e and d.
-func parsePKCS1(body der.Cursor) (*rsa.PrivateKey, error) {
+func parsePKCS1(body cryptobyte.String) (*rsa.PrivateKey, error) {
 	if isRSAPublicKey(body) {
 		return nil, keyError(msgPublicKey)
 	}
-	version, ok := body.ReadUnsigned()
-	if !ok || len(version) != 1 || version[0] > 1 {
+	var version []byte
+	if !body.ReadASN1Integer(&version) || len(version) != 1 || version[0] > 1 {
 		return nil, keyError(msgNotRSADER)
 	}
 	var v [8][]byte // n, e, d, p, q, dP, dQ, qInv
 	for i := range v {
-		if v[i], ok = body.ReadUnsigned(); !ok {
+		if !body.ReadASN1Integer(&v[i]) {
 			return nil, keyError(msgNotRSADER)
 		}
 	}
 	if version[0] == 1 {
-		if _, ok := body.Read(der.Sequence); !ok || !body.Empty() {
+		if !body.SkipASN1(asn1.SEQUENCE) || !body.Empty() {
 			return nil, keyError(msgNotRSADER)
 		}
 		return nil, keyError("this is a multi-prime RSA key (more than two primes); IBKR's OAuth 2.0 needs a two-prime RSA key (openssl genrsa makes one)")
@@ -281,36 +286,27 @@ func parsePKCS1(body der.Cursor) (*rsa.PrivateKey, error) {
 
 // isRSAPublicKey reports whether body is the contents of RFC 8017's
 // RSAPublicKey: SEQUENCE { INTEGER n, INTEGER e }.
-func isRSAPublicKey(body der.Cursor) bool {
-	_, ok1 := body.ReadUnsigned()
-	_, ok2 := body.ReadUnsigned()
-	return ok1 && ok2 && body.Empty()
+func isRSAPublicKey(body cryptobyte.String) bool {
+	var n, e []byte
+	return body.ReadASN1Integer(&n) && body.ReadASN1Integer(&e) && body.Empty()
 }
 
 // isSEC1 reports whether body is the contents of RFC 5915's ECPrivateKey:
 //
 //	SEQUENCE { INTEGER 1, OCTET STRING privateKey, [0] parameters OPTIONAL, [1] publicKey OPTIONAL }
-func isSEC1(body der.Cursor) bool {
-	version, ok := body.ReadUnsigned()
-	if !ok || len(version) != 1 || version[0] != 1 {
-		return false
-	}
-	_, ok = body.Read(der.OctetString)
-	return ok && readOptional(&body, der.Context0) && readOptional(&body, der.Context1) && body.Empty()
+func isSEC1(body cryptobyte.String) bool {
+	var version []byte
+	return body.ReadASN1Integer(&version) && len(version) == 1 && version[0] == 1 &&
+		body.SkipASN1(asn1.OCTET_STRING) &&
+		body.SkipOptionalASN1(tagECParameters) && body.SkipOptionalASN1(tagECPublicKey) && body.Empty()
 }
 
 // isSPKI reports whether body is the contents of RFC 5280's
 // SubjectPublicKeyInfo: SEQUENCE { SEQUENCE { OID, … }, BIT STRING }.
-func isSPKI(body der.Cursor) bool {
-	alg, ok := body.Read(der.Sequence)
-	if !ok {
-		return false
-	}
-	if _, ok := alg.Read(der.OID); !ok {
-		return false
-	}
-	_, ok = body.Read(der.BitString)
-	return ok && body.Empty()
+func isSPKI(body cryptobyte.String) bool {
+	var alg cryptobyte.String
+	return body.ReadASN1(&alg, asn1.SEQUENCE) && alg.SkipASN1(asn1.OBJECT_IDENTIFIER) &&
+		body.SkipASN1(asn1.BIT_STRING) && body.Empty()
 }
 
 // isCertificate reports whether body is the contents of an RFC 5280
@@ -318,27 +314,20 @@ func isSPKI(body der.Cursor) bool {
 // STRING signature }, of version 2 or 3 (tbsCertificate starts with an
 // explicit [0] version; v1 certificates are too rare to be worth telling
 // from other signed structures).
-func isCertificate(body der.Cursor) bool {
-	tbs, ok := body.Read(der.Sequence)
-	if !ok || !tbs.Peek(der.Context0) {
-		return false
-	}
-	if _, ok := body.Read(der.Sequence); !ok {
-		return false
-	}
-	_, ok = body.Read(der.BitString)
-	return ok && body.Empty()
+func isCertificate(body cryptobyte.String) bool {
+	var tbs cryptobyte.String
+	return body.ReadASN1(&tbs, asn1.SEQUENCE) && tbs.PeekASN1Tag(tagCertVersion) &&
+		body.SkipASN1(asn1.SEQUENCE) && body.SkipASN1(asn1.BIT_STRING) && body.Empty()
 }
 
-// readOptional consumes the next element if it has the given tag. It
-// fails only if the element is there but malformed.
-func readOptional(c *der.Cursor, tag byte) bool {
-	if !c.Peek(tag) {
-		return true
-	}
-	_, ok := c.Read(tag)
-	return ok
-}
+// The context-specific tags read above.
+var (
+	tagAttributes   = asn1.Tag(0).ContextSpecific().Constructed() // PKCS#8 [0] IMPLICIT SET OF Attribute
+	tagPublicKey    = asn1.Tag(1).ContextSpecific()               // PKCS#8 [1] IMPLICIT BIT STRING
+	tagECParameters = asn1.Tag(0).ContextSpecific().Constructed() // SEC1 [0] EXPLICIT
+	tagECPublicKey  = asn1.Tag(1).ContextSpecific().Constructed() // SEC1 [1] EXPLICIT
+	tagCertVersion  = asn1.Tag(0).ContextSpecific().Constructed() // tbsCertificate [0] EXPLICIT version
+)
 
 func checkSize(k *rsa.PrivateKey) (*rsa.PrivateKey, error) {
 	if err := checkBits(k.N.BitLen()); err != nil {

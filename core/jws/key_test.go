@@ -428,3 +428,130 @@ func checkParseDER(t *testing.T, b []byte) {
 		t.Fatalf("accepted a %d-bit key", bits)
 	}
 }
+
+// BenchmarkParsePrivateKey: the demo key as PKCS#8 and PKCS#1 PEM (most of
+// the time goes to Precompute and Validate), and an EC key refused by shape
+// (the DER reading alone).
+func BenchmarkParsePrivateKey(b *testing.B) {
+	der8 := demoKeyDER(b)
+	k8, err := x509.ParsePKCS8PrivateKey(der8)
+	require.NoError(b, err)
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(b, err)
+	ecDER, err := x509.MarshalPKCS8PrivateKey(ec)
+	require.NoError(b, err)
+	for _, c := range []struct {
+		name, typ string
+		der       []byte
+		ok        bool
+	}{
+		{"pkcs8", "PRIVATE KEY", der8, true},
+		{"pkcs1", "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(k8.(*rsa.PrivateKey)), true},
+		{"ec refused", "PRIVATE KEY", ecDER, false},
+	} {
+		in := string(pem.EncodeToMemory(&pem.Block{Type: c.typ, Bytes: c.der}))
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := jws.ParsePrivateKey(in); (err == nil) != c.ok {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestParsePrivateKeyIntegerEncodings: every INTEGER must be DER and not
+// negative: no padding byte but the one that keeps a positive number
+// positive. cryptobyte reads them so into []byte; into a *big.Int it would
+// take the negative ones.
+func TestParsePrivateKeyIntegerEncodings(t *testing.T) {
+	k := key(t)
+	n := k.N.Bytes()
+	require.NotZero(t, n[0]&0x80, "a 2048-bit modulus has its top bit set")
+	ints := [][]byte{{0x02, 0x01, 0x00}, derInt(t, k.N), derInt(t, big.NewInt(int64(k.E))), derInt(t, k.D),
+		derInt(t, k.Primes[0]), derInt(t, k.Primes[1]), derInt(t, k.Precomputed.Dp), derInt(t, k.Precomputed.Dq), derInt(t, k.Precomputed.Qinv)}
+	// with is the RSAPrivateKey with its i-th INTEGER (0 is the version)
+	// replaced by raw bytes.
+	with := func(i int, raw []byte) []byte {
+		parts := slices.Clone(ints)
+		parts[i] = raw
+		return tlv(0x30, parts...)
+	}
+	pub := tlv(0x30, derInt(t, k.N), derInt(t, big.NewInt(int64(k.E))))
+	rsaAlg := append(derOID(t, 1, 2, 840, 113549, 1, 1, 1), null...)
+	sec1 := tlv(0x30, []byte{0x02, 0x02, 0x00, 0x01}, tlv(0x04, make([]byte, 32)))
+	cases := map[string]struct {
+		der  []byte
+		want string // "" means accepted
+	}{
+		"as x509 writes it":               {tlv(0x30, ints...), ""},
+		"version 00 00":                   {with(0, []byte{0x02, 0x02, 0x00, 0x00}), wantNeither},
+		"version -1":                      {with(0, []byte{0x02, 0x01, 0xff}), wantNeither},
+		"version empty":                   {with(0, []byte{0x02, 0x00}), wantNeither},
+		"version as ENUMERATED":           {with(0, []byte{0x0a, 0x01, 0x00}), wantNeither},
+		"n negative (no sign byte)":       {with(1, tlv(0x02, n)), wantNeither},
+		"n with two zero bytes":           {with(1, tlv(0x02, []byte{0, 0}, n)), wantNeither},
+		"n sign-extended with 0xff":       {with(1, tlv(0x02, []byte{0xff}, n)), wantNeither},
+		"n with a non-minimal length":     {with(1, append([]byte{0x02, 0x83, 0x00, 0x01, 0x01}, derInt(t, k.N)[4:]...)), wantNeither},
+		"e with a leading zero":           {with(2, []byte{0x02, 0x04, 0x00, 0x01, 0x00, 0x01}), wantNeither},
+		"e -1 padded with 0xff":           {with(2, []byte{0x02, 0x02, 0xff, 0xff}), wantNeither},
+		"d empty":                         {with(3, []byte{0x02, 0x00}), wantNeither},
+		"d negative":                      {with(3, tlv(0x02, []byte{0x80}, k.D.Bytes())), wantNeither},
+		"qInv with a leading zero":        {with(8, tlv(0x02, []byte{0, 0}, k.Precomputed.Qinv.Bytes())), wantNeither},
+		"pkcs8 version 00 01":             {tlv(0x30, []byte{0x02, 0x02, 0x00, 0x01}, tlv(0x30, rsaAlg), tlv(0x04, tlv(0x30, ints...))), wantNeither},
+		"pkcs8 version -1":                {tlv(0x30, []byte{0x02, 0x01, 0xff}, tlv(0x30, rsaAlg), tlv(0x04, tlv(0x30, ints...))), wantNeither},
+		"public key":                      {pub, wantPublic},
+		"public key, n negative":          {tlv(0x30, tlv(0x02, n), derInt(t, big.NewInt(int64(k.E)))), wantNeither},
+		"public key, e with leading zero": {tlv(0x30, derInt(t, k.N), []byte{0x02, 0x04, 0x00, 0x01, 0x00, 0x01}), wantNeither},
+		"sec1 version 00 01":              {sec1, wantNeither},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := jws.ParsePrivateKey(base64.StdEncoding.EncodeToString(c.der))
+			if c.want == "" {
+				require.NoError(t, err)
+				assert.True(t, got.Equal(k))
+				return
+			}
+			var e *core.Error
+			require.True(t, errors.As(err, &e), "got %v", err)
+			assert.Equal(t, core.CodeInvalidKey, e.Code)
+			assert.Contains(t, e.Message, c.want)
+		})
+	}
+}
+
+// TestParsePrivateKeyDERLengthLimit: lengths take at most 3 bytes
+// (16 MiB), where cryptobyte alone would read 4 and x509 more. A PKCS#8
+// key with 64 KiB of attributes is read; one with 16 MiB, which x509
+// accepts, is not.
+func TestParsePrivateKeyDERLengthLimit(t *testing.T) {
+	k := key(t)
+	rsaAlg := tlv(0x30, derOID(t, 1, 2, 840, 113549, 1, 1, 1), null)
+	withAttrs := func(size int) []byte {
+		body := bytes.Join([][]byte{{0x02, 0x01, 0x00}, rsaAlg, tlv(0x04, x509.MarshalPKCS1PrivateKey(k)), tlv(0xa0, make([]byte, size))}, nil)
+		n := len(body)
+		if n < 1<<24 {
+			return tlv(0x30, body)
+		}
+		return append([]byte{0x30, 0x84, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}, body...)
+	}
+
+	long := withAttrs(1 << 16)
+	require.Equal(t, []byte{0x30, 0x83}, long[:2])
+	got, err := jws.ParsePrivateKey(base64.StdEncoding.EncodeToString(long))
+	require.NoError(t, err)
+	assert.True(t, got.Equal(k))
+
+	// Attributes of just under 16 MiB: their own length takes 3 bytes, the
+	// whole key's 4.
+	huge := withAttrs(1<<24 - 16)
+	require.Equal(t, []byte{0x30, 0x84}, huge[:2])
+	require.Equal(t, []byte{0xa0, 0x83}, huge[len(huge)-(1<<24-16)-5:][:2])
+	_, err = x509.ParsePKCS8PrivateKey(huge)
+	require.NoError(t, err, "x509 reads 4-byte lengths")
+	_, err = jws.ParsePrivateKey(base64.StdEncoding.EncodeToString(huge))
+	var e *core.Error
+	require.True(t, errors.As(err, &e), "got %v", err)
+	assert.Contains(t, e.Message, wantNeither)
+}
