@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/brokerauth/brokerauth/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brokerauth/brokerauth/core"
 )
 
 func TestNewClientRefusesBadOptions(t *testing.T) {

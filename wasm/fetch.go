@@ -9,9 +9,10 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/syumai/tinyutil/httputil"
+
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/nethttp"
-	"github.com/syumai/tinyutil/httputil"
 )
 
 // transport is the wasm's one core.HTTP. main swaps in the wrapper's lean

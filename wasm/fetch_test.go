@@ -12,10 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/brokerauth/brokerauth/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/syumai/tinyutil/httputil"
+
+	"github.com/brokerauth/brokerauth/core"
 )
 
 // withFetch replaces globalThis.fetch with the JS function src for one test.

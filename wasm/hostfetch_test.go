@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/brokerauth/brokerauth/core"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brokerauth/brokerauth/core"
 )
 
 // fakeHost stands in for js/hostfetch.js: src is a JS expression for the

@@ -5,12 +5,13 @@ package main
 import (
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/capital"
 	"github.com/brokerauth/brokerauth/core/ig"
 	"github.com/brokerauth/brokerauth/core/nethttp"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // Under GOOS=js the flows have no default HTTP client (it would link TLS and

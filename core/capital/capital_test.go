@@ -3,7 +3,6 @@ package capital_test
 import (
 	"context"
 	"errors"
-	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/capital"
+	"github.com/brokerauth/brokerauth/sim"
 	capsim "github.com/brokerauth/brokerauth/sim/capital"
 )
 

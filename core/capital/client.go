@@ -8,13 +8,15 @@ import (
 
 // Client is one Capital.com login: a core.Engine running Capital.com's
 // flow, with its own calls. It is safe for concurrent use.
+//
+// Request paths are relative to the origin ("/api/v1/accounts"); a session
+// that has died (401 error.invalid.session.token) is logged in again once
+// and the request retried once. A non-2xx answer carries Capital.com's
+// errorCode in its *core.Error.
 type Client struct {
 	*core.Engine
 	flow *flow
 }
-
-// Response is Capital.com's answer to Request.
-type Response = core.Response
 
 // New checks cfg and returns a client; it sends nothing.
 func New(cfg Config) (*Client, error) {
@@ -23,17 +25,6 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	return &Client{Engine: core.NewEngine(f, s), flow: f}, nil
-}
-
-// Request makes a logged-in call: path is relative to the origin
-// ("/api/v1/accounts"). It logs in first when there is no session and, if
-// the session has died (401 error.invalid.session.token), logs in again
-// once and retries once. The session's headers override the caller's.
-//
-// A non-2xx answer returns both the Response and a *core.Error with Step
-// "request" and Capital.com's errorCode.
-func (c *Client) Request(ctx context.Context, method, path string, body []byte, header map[string][]string) (*Response, error) {
-	return c.Engine.Request(ctx, method, path, body, header)
 }
 
 // SwitchAccount makes accountID the session's account (PUT

@@ -2,7 +2,6 @@ package ibkr_test
 
 import (
 	"context"
-	"github.com/brokerauth/brokerauth/sim"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/ibkr"
+	"github.com/brokerauth/brokerauth/sim"
 	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
 )
 

@@ -3,7 +3,6 @@ package ibkr_test
 import (
 	"context"
 	"errors"
-	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/ibkr"
+	"github.com/brokerauth/brokerauth/sim"
 	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
 )
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/brokerauth/brokerauth/sim"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/capital"
 	"github.com/brokerauth/brokerauth/core/ig"
+	"github.com/brokerauth/brokerauth/sim"
 	capsim "github.com/brokerauth/brokerauth/sim/capital"
 	igsim "github.com/brokerauth/brokerauth/sim/ig"
 )

@@ -8,13 +8,17 @@ import (
 
 // Client is one IG login: a core.Engine running IG's flow, with IG's own
 // calls. It is safe for concurrent use.
+//
+// Request paths are relative to the base URL ("/accounts",
+// "/positions?x=y"); a token error is met by one new login (v3: a refresh)
+// and one retry. The request's header may set Version (default 1); the
+// session's headers override the caller's, except a Content-Type or Accept
+// the caller set. A non-2xx answer carries IG's errorCode in its
+// *core.Error.
 type Client struct {
 	*core.Engine
 	flow *flow
 }
-
-// Response is IG's answer to Request.
-type Response = core.Response
 
 // New checks cfg and returns a client; it sends nothing.
 func New(cfg Config) (*Client, error) {
@@ -23,19 +27,6 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	return &Client{Engine: core.NewEngine(f, s), flow: f}, nil
-}
-
-// Request makes a logged-in call: path is relative to the base URL
-// ("/accounts", "/positions?x=y"). It logs in first when there is no
-// session and, if IG answers with a token error, logs in (v3: refreshes)
-// once more and retries once. header may set Version (default 1) and
-// anything else; the session's headers override the caller's, except a
-// Content-Type or Accept the caller set.
-//
-// A non-2xx answer returns both the Response and a *core.Error with Step
-// "request" and IG's errorCode.
-func (c *Client) Request(ctx context.Context, method, path string, body []byte, header map[string][]string) (*Response, error) {
-	return c.Engine.Request(ctx, method, path, body, header)
 }
 
 // SwitchAccount makes accountID the session's account. Switching to the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/base64"
-	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/brokerauth/brokerauth/core/cst"
 	"github.com/brokerauth/brokerauth/core/ig"
 	"github.com/brokerauth/brokerauth/internal/fuzzcheck"
+	"github.com/brokerauth/brokerauth/sim"
 )
 
 // Fuzz targets for every IG answer the client parses, driven through the

@@ -3,7 +3,6 @@ package ig_test
 import (
 	"context"
 	"errors"
-	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/ig"
+	"github.com/brokerauth/brokerauth/sim"
 	igsim "github.com/brokerauth/brokerauth/sim/ig"
 )
 

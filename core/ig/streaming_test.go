@@ -4,10 +4,11 @@ import (
 	"context"
 	"testing"
 
-	"github.com/brokerauth/brokerauth/core/ig"
-	igsim "github.com/brokerauth/brokerauth/sim/ig"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brokerauth/brokerauth/core/ig"
+	igsim "github.com/brokerauth/brokerauth/sim/ig"
 )
 
 func TestStreamingCredentials(t *testing.T) {

@@ -3,7 +3,6 @@ package soak
 import (
 	"bytes"
 	"context"
-	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/brokerauth/brokerauth/core/capital"
 	"github.com/brokerauth/brokerauth/core/ibkr"
 	"github.com/brokerauth/brokerauth/core/ig"
+	"github.com/brokerauth/brokerauth/sim"
 	capsim "github.com/brokerauth/brokerauth/sim/capital"
 	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
 	igsim "github.com/brokerauth/brokerauth/sim/ig"

@@ -2,11 +2,11 @@ package capital
 
 import (
 	"crypto/rsa"
-	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/sim"
 	"github.com/brokerauth/brokerauth/sim/internal/simkit"
 )
 

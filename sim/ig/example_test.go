@@ -2,10 +2,10 @@ package ig_test
 
 import (
 	"fmt"
-	"github.com/brokerauth/brokerauth/sim"
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/brokerauth/brokerauth/sim"
 	"github.com/brokerauth/brokerauth/sim/capital"
 	"github.com/brokerauth/brokerauth/sim/ig"
 )

@@ -2,10 +2,10 @@ package ig
 
 import (
 	"crypto/rsa"
-	"github.com/brokerauth/brokerauth/sim"
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/sim"
 	"github.com/brokerauth/brokerauth/sim/internal/simkit"
 )
 

@@ -1,7 +1,6 @@
 package ig_test
 
 import (
-	"github.com/brokerauth/brokerauth/sim"
 	"strconv"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/sim"
 	"github.com/brokerauth/brokerauth/sim/ig"
 	"github.com/brokerauth/brokerauth/sim/internal/simtest"
 )

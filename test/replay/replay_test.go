@@ -229,7 +229,7 @@ func newClient(t *testing.T, c *replayCase, base string, httpc *http.Client) cli
 				return nil, cl.Logout(ctx)
 			case "request":
 				r, err := cl.Request(ctx, s.Args.Method, s.Args.Path, body(s), nil)
-				return jsonBody(r, err, func(r *ig.Response) []byte { return r.Body })
+				return jsonBody(r, err, func(r *core.Response) []byte { return r.Body })
 			}
 			return nil, fmt.Errorf("no IG call %q", s.Call)
 		}}
@@ -253,7 +253,7 @@ func newClient(t *testing.T, c *replayCase, base string, httpc *http.Client) cli
 				return nil, cl.Logout(ctx)
 			case "request":
 				r, err := cl.Request(ctx, s.Args.Method, s.Args.Path, body(s), nil)
-				return jsonBody(r, err, func(r *capital.Response) []byte { return r.Body })
+				return jsonBody(r, err, func(r *core.Response) []byte { return r.Body })
 			}
 			return nil, fmt.Errorf("no Capital.com call %q", s.Call)
 		}}
@@ -275,7 +275,7 @@ func newClient(t *testing.T, c *replayCase, base string, httpc *http.Client) cli
 			return nil, cl.Logout(ctx)
 		case "request":
 			r, err := cl.Request(ctx, s.Args.Method, s.Args.Path, body(s), nil)
-			return jsonBody(r, err, func(r *ibkr.Response) []byte { return r.Body })
+			return jsonBody(r, err, func(r *core.Response) []byte { return r.Body })
 		}
 		return nil, fmt.Errorf("no IBKR call %q", s.Call)
 	}}
