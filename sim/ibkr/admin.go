@@ -4,23 +4,46 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/brokerauth/brokerauth/sim/internal/simkit"
 )
 
-// expire revokes every bearer and access token: the next call gets 401, as
-// after IBKR's daily restart. IBKR has no access tokens apart from the
-// sessions in IG's sense, so accessOnly expires nothing.
+// expire revokes every bearer token, access token and live session token:
+// the next call gets 401, as after IBKR's daily restart. IBKR has no
+// access tokens apart from the sessions in IG's sense, so accessOnly
+// expires nothing.
 func (s *Sim) expire(accessOnly bool) int {
 	if accessOnly {
 		return 0
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := len(s.bearers)
+	n := len(s.bearers) + s.expireLSTsLocked()
 	s.bearers = map[string]*bearer{}
 	s.access = map[string]*accessToken{}
 	return n
+}
+
+// ExpireLiveSessionTokens ends every OAuth 1.0a live session token, and
+// the sessions riding on them, and returns how many were live. OAuth 2.0
+// bearer tokens stay. A request signed with an expired token gets the
+// generic 401 and the client must ask for a new one.
+func (s *Sim) ExpireLiveSessionTokens() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.expireLSTsLocked()
+}
+
+// eachSessionLocked calls f on every session, OAuth 2.0 and 1.0a, live or
+// not. Callers hold s.mu.
+func (s *Sim) eachSessionLocked(f func(*bearer)) {
+	for _, b := range s.bearers {
+		f(b)
+	}
+	for _, b := range s.lsts {
+		f(b)
+	}
 }
 
 // DropAuthenticated ends every brokerage session but keeps the bearer
@@ -30,9 +53,7 @@ func (s *Sim) expire(accessOnly bool) int {
 func (s *Sim) DropAuthenticated() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, b := range s.bearers {
-		b.authenticated = false
-	}
+	s.eachSessionLocked(func(b *bearer) { b.authenticated = false })
 }
 
 // SetCompeting marks every brokerage session, and those opened later, as
@@ -41,11 +62,11 @@ func (s *Sim) SetCompeting(competing bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.competing = competing
-	for _, b := range s.bearers {
+	s.eachSessionLocked(func(b *bearer) {
 		if b.authenticated {
 			b.competing = competing
 		}
-	}
+	})
 }
 
 // competingHook is POST /__sim/competing {"competing": bool}, true when
@@ -114,13 +135,17 @@ func (s *Sim) IP() string {
 	return s.ip
 }
 
-// reset clears flags, tokens, sessions and counts, and sets the IP back
-// to DefaultIP. Registered clients stay.
+// reset clears flags, tokens, sessions, remembered nonces and counts, and
+// sets the IP back to DefaultIP. Registered clients and consumers stay.
 func (s *Sim) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.access = map[string]*accessToken{}
 	s.bearers = map[string]*bearer{}
+	s.lsts = map[string]*bearer{}
+	for _, c := range s.consumers {
+		c.nonces, c.queue = map[string]time.Time{}, nil
+	}
 	s.stats = Stats{}
 	s.ip = DefaultIP
 	s.competing = false

@@ -2,11 +2,12 @@ package ibkr_test
 
 import (
 	"fmt"
-	"github.com/brokerauth/brokerauth/sim"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+
+	"github.com/brokerauth/brokerauth/sim"
 
 	"github.com/brokerauth/brokerauth/sim/ibkr"
 )

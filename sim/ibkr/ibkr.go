@@ -3,7 +3,11 @@ package ibkr
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"math/big"
 	"net/http"
 	"strings"
 	"sync"
@@ -30,6 +34,14 @@ const (
 	MaxBearerTTL = 24*time.Hour + 5*time.Minute
 	// DefaultIP is what GET /__sim/ip answers until SetIP.
 	DefaultIP = "203.0.113.7"
+	// DefaultLSTTTL is how long an OAuth 1.0a live session token lives:
+	// 24 hours (docs/IBKR-OAUTH1.md, [S §6]).
+	DefaultLSTTTL = 24 * time.Hour
+	// TimestampWindow is how far an OAuth 1.0a oauth_timestamp (Unix
+	// seconds) may be from the simulator's clock, either way. IBKR
+	// documents no window; five minutes lets a sane clock through and
+	// catches milliseconds or a stale, replayed request.
+	TimestampWindow = 5 * time.Minute
 )
 
 // pathIP is the public-IP echo that stands in for api.ipify.org.
@@ -38,6 +50,9 @@ const pathIP = "/__sim/ip"
 // Options configure the simulator. Zero fields take the defaults.
 type Options struct {
 	Clock core.Clock // default core.SystemClock
+	// LSTTTL is the lifetime of an OAuth 1.0a live session token; default
+	// DefaultLSTTTL.
+	LSTTTL time.Duration
 	// Logf, if set, receives one line per request: method, path, status.
 	Logf func(format string, args ...any)
 }
@@ -51,12 +66,16 @@ type kit = simkit.Base
 // and Close (which releases requests held by sim.FaultHang).
 type Sim struct {
 	*kit
-	clock core.Clock
+	clock  core.Clock
+	lstTTL time.Duration
 
 	mu        sync.Mutex
-	clients   map[string]*client // by client_key_id
+	users     map[string]*user     // by credential
+	clients   map[string]*client   // by client_key_id
+	consumers map[string]*consumer // by consumer key
 	access    map[string]*accessToken
-	bearers   map[string]*bearer
+	bearers   map[string]*bearer // OAuth 2.0 sessions, by bearer token
+	lsts      map[string]*bearer // OAuth 1.0a sessions, by base64 live session token
 	stats     Stats
 	ip        string
 	competing bool
@@ -65,10 +84,18 @@ type Sim struct {
 	nextUser  int
 }
 
+// user is an IBKR user name. The OAuth 2.0 clients and OAuth 1.0a
+// consumers registered for the same credential log into the same user,
+// with the same user ID and account.
+type user struct {
+	credential string
+	id         int
+}
+
 type client struct {
-	id, kid, credential string
-	pub                 *rsa.PublicKey
-	userID              int
+	id, kid string
+	user    *user
+	pub     *rsa.PublicKey
 }
 
 type accessToken struct {
@@ -76,10 +103,14 @@ type accessToken struct {
 	expires time.Time
 }
 
-// bearer is one SSO session: the bearer token and the brokerage session
-// (ssodh/init) riding on it.
+// bearer is one SSO session and the brokerage session (ssodh/init) riding
+// on it. An OAuth 2.0 bearer token opens one; so does an OAuth 1.0a live
+// session token, which then sets consumer and lst. Both kinds follow the
+// same session rules.
 type bearer struct {
-	client        *client
+	user          *user
+	consumer      *consumer // OAuth 1.0a only
+	lst           []byte    // OAuth 1.0a only: the live session token
 	ip            string
 	issued        time.Time
 	expires       time.Time
@@ -100,7 +131,11 @@ func New(opts Options) *Sim {
 	if opts.Clock == nil {
 		opts.Clock = core.SystemClock
 	}
-	s := &Sim{clock: opts.Clock, clients: map[string]*client{}, nextUser: 1000001}
+	simkit.Default(&opts.LSTTTL, DefaultLSTTTL)
+	s := &Sim{
+		clock: opts.Clock, lstTTL: opts.LSTTTL, nextUser: 1000001,
+		users: map[string]*user{}, clients: map[string]*client{}, consumers: map[string]*consumer{},
+	}
 	headers := simkit.CORS("GET, POST, DELETE, OPTIONS", "Authorization, Content-Type, Accept", "Retry-After")
 	headers["Cache-Control"] = "no-store"
 	s.kit = simkit.New(simkit.Config{
@@ -121,6 +156,7 @@ func New(opts Options) *Sim {
 			"drop-authenticated": func([]byte) error { s.DropAuthenticated(); return nil },
 			"competing":          s.competingHook,
 			"dh-fail":            s.dhFailHook,
+			"expire-lst":         func([]byte) error { s.ExpireLiveSessionTokens(); return nil },
 		},
 	})
 	s.reset()
@@ -130,8 +166,35 @@ func New(opts Options) *Sim {
 		panic("ibkr: demo key does not parse: " + err.Error())
 	}
 	s.AddClient(d.ClientID, d.ClientKeyID, d.Credential, &k.PublicKey)
+	s.AddConsumer(demoConsumer())
 	return s
 }
+
+// demoConsumer is the Consumer IBKR would hold for DemoOAuth1: the
+// plaintext secret, the signature public key and the DH parameters. It is
+// made once; AddConsumer copies what it keeps.
+var demoConsumer = sync.OnceValue(func() Consumer {
+	d := DemoOAuth1()
+	der, _ := pem.Decode([]byte(d.SignatureKeyPEM))
+	if der == nil {
+		panic("ibkr: demo signature key is not PEM")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(der.Bytes)
+	sig, ok := k.(*rsa.PrivateKey)
+	if err != nil || !ok {
+		panic("ibkr: demo signature key does not parse")
+	}
+	secret, err := hex.DecodeString(demoOAuth1SecretHex)
+	p, okP := new(big.Int).SetString(d.DHPrimeHex, 16)
+	g, okG := new(big.Int).SetString(d.DHGenerator, 10)
+	if err != nil || !okP || !okG {
+		panic("ibkr: demo consumer constants do not parse")
+	}
+	return Consumer{
+		ConsumerKey: d.ConsumerKey, AccessToken: d.AccessToken, AccessTokenSecret: secret,
+		SignatureKey: &sig.PublicKey, DHPrime: p, DHGenerator: g, Realm: d.Realm, Credential: d.Credential,
+	}
+})
 
 // errorBody is IBKR's error shape, for a status fault without a body.
 func errorBody(status int, code string) any {
@@ -147,8 +210,19 @@ func errorBody(status int, code string) any {
 func (s *Sim) AddClient(clientID, clientKeyID, credential string, pub *rsa.PublicKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.nextUser++
-	s.clients[clientKeyID] = &client{id: clientID, kid: clientKeyID, credential: credential, pub: pub, userID: s.nextUser}
+	s.clients[clientKeyID] = &client{id: clientID, kid: clientKeyID, user: s.userLocked(credential), pub: pub}
+}
+
+// userLocked returns the user of a credential, made on first use.
+// Callers hold s.mu.
+func (s *Sim) userLocked(credential string) *user {
+	u := s.users[credential]
+	if u == nil {
+		s.nextUser++
+		u = &user{credential: credential, id: s.nextUser}
+		s.users[credential] = u
+	}
+	return u
 }
 
 // route answers the IBKR endpoints and the public-IP echo.
@@ -203,6 +277,7 @@ var routes = map[string]route{
 	"/v1/api/logout":              {methods("POST"), (*Sim).handleLogout},
 	"/v1/api/portfolio/accounts":  {methods("GET"), (*Sim).handlePortfolioAccounts},
 	"/v1/api/iserver/accounts":    {methods("GET"), (*Sim).handleIserverAccounts},
+	pathLST:                       {methods("POST"), (*Sim).handleLST},
 }
 
 func keys(m map[string]bool) []string {
@@ -230,8 +305,9 @@ func (s *Sim) newToken(n int) string {
 	return t
 }
 
-// Tokens returns every access and bearer token the simulator has issued,
-// so tests can check that none leaks into an error.
+// Tokens returns every access token, bearer token and live session token
+// (base64) the simulator has issued, so tests can check that none leaks
+// into an error.
 func (s *Sim) Tokens() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -3,7 +3,6 @@ package ibkr_test
 import (
 	"crypto/rsa"
 	"encoding/json"
-	"github.com/brokerauth/brokerauth/sim"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/brokerauth/brokerauth/sim"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

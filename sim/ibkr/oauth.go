@@ -199,7 +199,7 @@ func (s *Sim) handleSSOSessions(w http.ResponseWriter, r *http.Request) {
 	if cred := str(claims, "credential"); cred == "" {
 		oauthError(w, http.StatusBadRequest, "invalid_request", "credential claim is missing")
 		return
-	} else if cred != c.credential {
+	} else if cred != c.user.credential {
 		oauthError(w, http.StatusForbidden, "access_denied", "credential is not the user this client is registered for")
 		return
 	}
@@ -210,7 +210,7 @@ func (s *Sim) handleSSOSessions(w http.ResponseWriter, r *http.Request) {
 	}
 	exp, _ := unixClaim(claims, "exp")
 	tokB := s.newToken(48)
-	s.bearers[tokB] = &bearer{client: c, ip: ip.String(), issued: now, expires: exp, session: s.newToken(16)}
+	s.bearers[tokB] = &bearer{user: c.user, ip: ip.String(), issued: now, expires: exp, session: s.newToken(16)}
 	s.stats.LastBearerIP = ip.String()
 	// A bearer token is one-per-access-token, as a grant should be.
 	delete(s.access, tok)

@@ -14,23 +14,34 @@ var serverInfo = map[string]any{"serverName": "SimGW1", "serverVersion": "Build 
 
 const simMAC = "00:00:5E:00:53:01"
 
-// authorize finds the live bearer of a /v1/api call, or answers 401 with
+// authorize finds the live session of a /v1/api call, or answers 401 with
 // an empty text/plain body, as IBKR's OpenAPI describes its Unauthorized
-// answer (docs/PROTOCOLS.md §6.3). A bearer logged out of is refused too,
-// except by ssodh/init, which answers 410 Gone for it (handleInit).
+// answer (docs/PROTOCOLS.md §6.3). The call may carry an OAuth 2.0 bearer
+// token or an OAuth 1.0a header signed with a live session token
+// (authorizeOAuth1); both lead to the same kind of session. A session
+// logged out of is refused too, except by ssodh/init, which answers 410
+// Gone for it (handleInit).
 func (s *Sim) authorize(w http.ResponseWriter, r *http.Request) (*bearer, bool) {
-	tok, ok := bearerOf(r)
-	s.mu.Lock()
-	b := s.bearers[tok]
-	if b != nil && !s.clock.Now().Before(b.expires) {
-		delete(s.bearers, tok)
-		b = nil
+	var b *bearer
+	if isOAuth1(r) {
+		b = s.authorizeOAuth1(r)
+	} else if tok, ok := bearerOf(r); ok {
+		s.mu.Lock()
+		b = s.bearers[tok]
+		if b != nil && !s.clock.Now().Before(b.expires) {
+			delete(s.bearers, tok)
+			b = nil
+		}
+		s.mu.Unlock()
 	}
-	if b != nil && b.loggedOut && r.URL.Path != pathInit {
-		b = nil
+	if b != nil {
+		s.mu.Lock()
+		if b.loggedOut && r.URL.Path != pathInit {
+			b = nil
+		}
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
-	if !ok || b == nil {
+	if b == nil {
 		unauthorized(w)
 		return nil, false
 	}
@@ -80,17 +91,17 @@ func (s *Sim) handleValidate(w http.ResponseWriter, r *http.Request) { s.answer(
 // validation is the answer of GET /v1/api/sso/validate.
 func validation(b *bearer, now time.Time) map[string]any {
 	return map[string]any{
-		"USER_ID":         b.client.userID,
-		"USER_NAME":       b.client.credential,
+		"USER_ID":         b.user.id,
+		"USER_NAME":       b.user.credential,
 		"RESULT":          true,
 		"AUTH_TIME":       b.issued.UnixMilli(),
 		"SF_ENABLED":      false,
 		"IS_FREE_TRIAL":   false,
-		"CREDENTIAL":      b.client.credential,
+		"CREDENTIAL":      b.user.credential,
 		"IP":              b.ip,
 		"EXPIRES":         b.expires.Sub(now).Milliseconds(),
 		"LOGIN_TYPE":      2,
-		"PAPER_USER_NAME": b.client.credential,
+		"PAPER_USER_NAME": b.user.credential,
 		"LANDING_APP":     "UNIVERSAL",
 		"IS_MASTER":       false,
 		"lastAccessed":    now.UnixMilli(),
@@ -149,7 +160,7 @@ func tickle(b *bearer, now time.Time) map[string]any {
 		"session":    b.session,
 		"ssoExpires": b.expires.Sub(now).Milliseconds(),
 		"collission": false,
-		"userId":     b.client.userID,
+		"userId":     b.user.id,
 		"hmds":       map[string]any{"error": "no bridge"},
 		"iserver":    map[string]any{"authStatus": authStatus(b)},
 	}
@@ -160,26 +171,24 @@ func (s *Sim) handleStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.authorize(w, r); !ok {
+	b, ok := s.authorize(w, r)
+	if !ok {
 		return
 	}
-	tok, _ := bearerOf(r)
 	s.mu.Lock()
-	if b := s.bearers[tok]; b != nil {
-		b.loggedOut, b.authenticated, b.connected = true, false, false
-	}
+	b.loggedOut, b.authenticated, b.connected = true, false, false
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"status": true})
 }
 
-func accountID(c *client) string { return fmt.Sprintf("DU%07d", c.userID%10000000) }
+func accountID(u *user) string { return fmt.Sprintf("DU%07d", u.id%10000000) }
 
 func (s *Sim) handlePortfolioAccounts(w http.ResponseWriter, r *http.Request) {
 	b, ok := s.authorize(w, r)
 	if !ok {
 		return
 	}
-	id := accountID(b.client)
+	id := accountID(b.user)
 	writeJSON(w, http.StatusOK, []map[string]any{{
 		"id": id, "accountId": id, "accountVan": id, "accountTitle": "Simulated paper account",
 		"displayName": id, "accountAlias": nil, "currency": "USD", "type": "DEMO",
@@ -198,6 +207,6 @@ func (s *Sim) handleIserverAccounts(w http.ResponseWriter, r *http.Request) {
 	if !s.iserverReady(w, b) {
 		return
 	}
-	id := accountID(b.client)
+	id := accountID(b.user)
 	writeJSON(w, http.StatusOK, map[string]any{"accounts": []string{id}, "selectedAccount": id, "isFA": false})
 }

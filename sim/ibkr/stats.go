@@ -18,9 +18,16 @@ type Stats struct {
 	Logout   int `json:"logout"`   // POST /v1/api/logout
 	API      int `json:"api"`      // any other /v1/api path
 	IP       int `json:"ip"`       // GET /__sim/ip
+	// LiveSessionToken counts POST /v1/api/oauth/live_session_token.
+	LiveSessionToken int `json:"liveSessionToken"`
+	// SignatureFailures counts OAuth 1.0a signatures that did not verify:
+	// RSA-SHA256 at the live session token, and HMAC-SHA256 on a protected
+	// call that no token of the consumer (live or lately expired) signs.
+	SignatureFailures int `json:"signatureFailures"`
 	// LastBearerIP is the "ip" claim of the last bearer token issued.
 	LastBearerIP string `json:"lastBearerIP"`
-	// Sessions is the number of live bearer tokens.
+	// Sessions is the number of live sessions: bearer tokens and live
+	// session tokens not expired or logged out of.
 	Sessions int `json:"sessions"`
 }
 
@@ -33,6 +40,7 @@ var statPaths = map[string]func(*Stats) *int{
 	"/v1/api/iserver/auth/status":     func(s *Stats) *int { return &s.Status },
 	"/v1/api/logout":                  func(s *Stats) *int { return &s.Logout },
 	pathIP:                            func(s *Stats) *int { return &s.IP },
+	pathLST:                           func(s *Stats) *int { return &s.LiveSessionToken },
 }
 
 // count notes a request on its way to its route, faulted or not.
@@ -52,10 +60,10 @@ func (s *Sim) Stats() Stats {
 	defer s.mu.Unlock()
 	st := s.stats
 	now := s.clock.Now()
-	for _, b := range s.bearers {
+	s.eachSessionLocked(func(b *bearer) {
 		if now.Before(b.expires) && !b.loggedOut {
 			st.Sessions++
 		}
-	}
+	})
 	return st
 }
