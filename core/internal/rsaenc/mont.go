@@ -47,7 +47,7 @@ func red(t, n uint32, q, c uint64) (uint32, uint64) {
 //
 // The accumulator is scratch[1:]; scratch[0] is a sink for the zero limb the
 // shift drops, which keeps every block of the loop alike.
-func (k *PublicKey) montMul(z, x, y, scratch []uint32) {
+func (k *Modulus) montMul(z, x, y, scratch []uint32) {
 	n := k.n
 	L := len(n)
 	x, y, z, t := x[:L], y[:L], z[:L], scratch[:L+2]
@@ -98,7 +98,7 @@ func (k *PublicKey) montMul(z, x, y, scratch []uint32) {
 // Row 0 multiplies by nearly 2x, so the sum may reach 3n there and its top
 // limb 2; from row 1 on it is below 2n again, and the result is x²·R⁻¹ mod n
 // plus at most one n, as for montMul.
-func (k *PublicKey) montSqr(z, x, scratch []uint32) {
+func (k *Modulus) montSqr(z, x, scratch []uint32) {
 	n := k.n
 	L := len(n)
 	x, z = x[:L], z[:L]
@@ -175,7 +175,7 @@ func (k *PublicKey) montSqr(z, x, scratch []uint32) {
 // reduceOnce sets z = top·R + t - n if that is not negative, else t, for a
 // value below 2n. It always computes the difference and picks by mask, so
 // the time does not tell which. z may not alias t.
-func (k *PublicKey) reduceOnce(z, t []uint32, top uint32) {
+func (k *Modulus) reduceOnce(z, t []uint32, top uint32) {
 	n := k.n
 	L := len(n)
 	z, t = z[:L], t[:L]
