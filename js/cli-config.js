@@ -13,9 +13,14 @@ import { BrokerAuthError } from './index.mjs';
 export class UsageError extends Error {}
 
 // Settings by broker family. key: the config key (ibauth's names for
-// IBKR); env: its environment variable; option: the client option it
-// fills; flag: a command-line flag that sets it too; secret: never
-// printed; deprecated: an older spelling of another key.
+// IBKR OAuth 2.0, ibind's for OAuth 1.0a); env: its environment variable,
+// or several, the first set winning; option: the client option it fills;
+// file: the client option it fills with the named file's text, relative
+// to the config file; flag: a command-line flag that sets it too; secret:
+// never printed; deprecated: an older spelling of another key; mode: the
+// IBKR OAuth mode it belongs to (required then means required in that
+// mode); baseOf: the option is the base URL, with this path suffix taken
+// off (ibind's oauth_rest_url ends in /v1/api/).
 export const settingsTable = {
   cst: [
     { key: 'api_key', env: 'BROKERAUTH_API_KEY', option: 'apiKey', required: true, help: 'the API key' },
@@ -27,16 +32,37 @@ export const settingsTable = {
     { key: 'version', env: 'BROKERAUTH_VERSION', deprecated: 'api_version' },
   ],
   ibkr: [
-    { key: 'client_id', env: 'BROKERAUTH_CLIENT_ID', option: 'clientId', required: true, help: 'OAuth client_id' },
-    { key: 'client_key_id', env: 'BROKERAUTH_CLIENT_KEY_ID', option: 'clientKeyId', required: true, help: 'client_key_id (the JWS kid)' },
-    { key: 'credential', env: 'BROKERAUTH_CREDENTIAL', option: 'credential', required: true, help: 'the IBKR user name' },
-    { key: 'private_key_file', env: 'BROKERAUTH_PRIVATE_KEY_FILE', file: 'privateKey', required: true, help: 'PEM private key file, relative to the config file' },
+    { key: 'client_id', env: 'BROKERAUTH_CLIENT_ID', option: 'clientId', mode: 'oauth2', required: true, help: 'OAuth client_id' },
+    { key: 'client_key_id', env: 'BROKERAUTH_CLIENT_KEY_ID', option: 'clientKeyId', mode: 'oauth2', required: true, help: 'client_key_id (the JWS kid)' },
+    { key: 'credential', env: 'BROKERAUTH_CREDENTIAL', option: 'credential', mode: 'oauth2', required: true, help: 'the IBKR user name' },
+    { key: 'private_key_file', env: 'BROKERAUTH_PRIVATE_KEY_FILE', file: 'privateKey', mode: 'oauth2', required: true, help: 'PEM private key file' },
+    { key: 'ip', env: 'BROKERAUTH_IP', option: 'ip', flag: 'ip', mode: 'oauth2', help: 'the public IP for the bearer token; skips the IP lookup' },
+    { key: 'ip_lookup_url', env: 'BROKERAUTH_IP_LOOKUP_URL', option: 'ipLookupURL', mode: 'oauth2', help: 'the IP lookup service (default https://api.ipify.org)' },
+    { key: 'consumer_key', env: ['BROKERAUTH_CONSUMER_KEY', 'IBIND_OAUTH1A_CONSUMER_KEY'], option: 'consumerKey', mode: 'oauth1', required: true, help: 'the consumer key' },
+    { key: 'access_token', env: ['BROKERAUTH_ACCESS_TOKEN', 'IBIND_OAUTH1A_ACCESS_TOKEN'], option: 'accessToken', mode: 'oauth1', required: true, help: 'the access token' },
+    { key: 'access_token_secret', env: ['BROKERAUTH_ACCESS_TOKEN_SECRET', 'IBIND_OAUTH1A_ACCESS_TOKEN_SECRET'], option: 'accessTokenSecret', mode: 'oauth1', required: true, secret: true, help: 'the access token secret, as IBKR issued it' },
+    { key: 'signature_key_fp', env: ['BROKERAUTH_SIGNATURE_KEY_FP', 'IBIND_OAUTH1A_SIGNATURE_KEY_FP'], file: 'signatureKey', mode: 'oauth1', help: 'PEM private signature key file' },
+    { key: 'signature_key', env: ['BROKERAUTH_SIGNATURE_KEY', 'IBIND_OAUTH1A_SIGNATURE_KEY'], option: 'signatureKey', mode: 'oauth1', secret: true, help: 'the signature key PEM itself, instead of a file' },
+    { key: 'encryption_key_fp', env: ['BROKERAUTH_ENCRYPTION_KEY_FP', 'IBIND_OAUTH1A_ENCRYPTION_KEY_FP'], file: 'encryptionKey', mode: 'oauth1', help: 'PEM private encryption key file' },
+    { key: 'encryption_key', env: ['BROKERAUTH_ENCRYPTION_KEY', 'IBIND_OAUTH1A_ENCRYPTION_KEY'], option: 'encryptionKey', mode: 'oauth1', secret: true, help: 'the encryption key PEM itself, instead of a file' },
+    { key: 'dhparam_fp', env: 'BROKERAUTH_DHPARAM_FP', file: 'dhParams', mode: 'oauth1', help: 'the dhparam.pem registered with IBKR (or dh_prime)' },
+    { key: 'dh_prime', env: ['BROKERAUTH_DH_PRIME', 'IBIND_OAUTH1A_DH_PRIME'], option: 'dhPrime', mode: 'oauth1', help: 'the Diffie-Hellman prime as hex' },
+    { key: 'dh_generator', env: ['BROKERAUTH_DH_GENERATOR', 'IBIND_OAUTH1A_DH_GENERATOR'], option: 'dhGenerator', mode: 'oauth1', help: 'the Diffie-Hellman generator (default 2)' },
+    { key: 'realm', env: ['BROKERAUTH_REALM', 'IBIND_OAUTH1A_REALM'], option: 'realm', mode: 'oauth1', help: 'limited_poa (default) or test_realm' },
+    { key: 'oauth_rest_url', env: 'IBIND_OAUTH1A_REST_URL', option: 'baseURL', baseOf: '/v1/api', mode: 'oauth1', help: "ibind's base URL (https://api.ibkr.com/v1/api/); base_url from the same source wins" },
     { key: 'domain', env: 'BROKERAUTH_DOMAIN', option: 'domain', help: 'api.ibkr.com (default) or N.api.ibkr.com' },
     { key: 'base_url', env: 'BROKERAUTH_BASE_URL', option: 'baseURL', flag: 'base-url', help: 'replaces https://<domain> (a simulator, a proxy)' },
-    { key: 'ip', env: 'BROKERAUTH_IP', option: 'ip', flag: 'ip', help: 'the public IP for the bearer token; skips the IP lookup' },
-    { key: 'ip_lookup_url', env: 'BROKERAUTH_IP_LOOKUP_URL', option: 'ipLookupURL', help: 'the IP lookup service (default https://api.ipify.org)' },
   ],
 };
+
+// envValue is a setting's environment variable: the first of its names
+// that is set and not empty.
+function envValue(env, names) {
+  for (const name of [names].flat()) {
+    if (env[name] !== undefined && env[name] !== '') return env[name];
+  }
+  return undefined;
+}
 
 /** Parse a flat YAML mapping: `key: value`, # comments, quoted values. */
 export function parseFlatYAML(text, name = 'config') {
@@ -114,10 +140,34 @@ export function clientOptions(family, broker, configPath, flags, env) {
   const value = (s) => {
     if (s.flag && flags[s.flag] !== undefined) return flags[s.flag];
     if (config[s.key] !== undefined) return String(config[s.key]);
-    return env[s.env] === '' ? undefined : env[s.env];
+    return envValue(env, s.env);
   };
+  // source ranks where a setting's value comes from: 3 a flag, 2 the
+  // config file, 1 the environment, 0 nowhere.
+  const source = (s) => {
+    if (s.flag && flags[s.flag] !== undefined) return 3;
+    if (config[s.key] !== undefined) return 2;
+    return envValue(env, s.env) === undefined ? 0 : 1;
+  };
+  const mode = ibkrMode(table, value);
+  // Two settings may fill one option (base_url and ibind's oauth_rest_url,
+  // signature_key_fp and signature_key, …): the one from the stronger
+  // source wins, so that oauth_rest_url in --config beats
+  // BROKERAUTH_BASE_URL in the environment; on a tie the one later in the
+  // table (base_url, the key itself).
+  const fills = (s) => s.option ?? s.file;
+  const outranked = (s) => table.some((t) => t !== s && !t.deprecated && (!t.mode || t.mode === mode) &&
+    fills(t) !== undefined && fills(t) === fills(s) &&
+    (source(t) > source(s) || (source(t) === source(s) && table.indexOf(t) > table.indexOf(s))));
   const opts = {};
   for (const s of table) {
+    if (s.mode && s.mode !== mode) {
+      if (value(s) !== undefined) {
+        throw new BrokerAuthError('invalid_argument', `${s.key} is an OAuth ${s.mode === 'oauth1' ? '1.0a' : '2.0'} setting; ` +
+          `these settings are for OAuth ${mode === 'oauth1' ? '1.0a (consumer_key)' : '2.0 (client_id)'}`);
+      }
+      continue;
+    }
     let v = value(s);
     if (s.deprecated) {
       const target = table.find((t) => t.key === s.deprecated);
@@ -126,14 +176,31 @@ export function clientOptions(family, broker, configPath, flags, env) {
     }
     if (v === undefined) {
       if (s.required) {
-        throw new UsageError(`${s.key} is required for ${broker}: put it in --config or set ${s.env}` +
-          (s.secret ? ' (for safety, brokerauth takes no password flag)' : ''));
+        throw new UsageError(`${s.key} is required for ${broker}: put it in --config or set ${[s.env].flat().join(' or ')}` +
+          (s.key === 'password' ? ' (for safety, brokerauth takes no password flag)' : ''));
       }
       continue;
     }
+    if (outranked(s)) continue;
     setOption(opts, s, v, baseDir);
   }
   return opts;
+}
+
+// ibkrMode is the IBKR OAuth mode the settings describe: OAuth 1.0a with a
+// consumer_key, OAuth 2.0 with a client_id; null for a family without
+// modes.
+function ibkrMode(table, value) {
+  if (!table.some((s) => s.mode)) return null;
+  const oauth1 = value(table.find((s) => s.key === 'consumer_key')) !== undefined;
+  const oauth2 = value(table.find((s) => s.key === 'client_id')) !== undefined;
+  if (oauth1 && oauth2) {
+    throw new BrokerAuthError('invalid_argument', 'consumer_key (OAuth 1.0a) and client_id (OAuth 2.0) are both set: the settings are for one of IBKR\'s OAuth modes');
+  }
+  if (!oauth1 && !oauth2) {
+    throw new UsageError('ibkr needs client_id (OAuth 2.0, ibauth\'s settings) or consumer_key (OAuth 1.0a, ibind\'s settings): put it in --config or set its environment variable');
+  }
+  return oauth1 ? 'oauth1' : 'oauth2';
 }
 
 function setOption(opts, s, v, baseDir) {
@@ -143,6 +210,8 @@ function setOption(opts, s, v, baseDir) {
     } catch (err) {
       throw new UsageError(`cannot read ${s.key}: ${err.code || err.message}`);
     }
+  } else if (s.baseOf) {
+    opts[s.option] = v.replace(/\/+$/, '').replace(new RegExp(`${s.baseOf}$`), '');
   } else if (s.option === 'version') {
     if (!/^[23]$/.test(v)) throw new UsageError(`${s.key} must be 2 or 3`);
     opts.version = Number(v);
@@ -155,12 +224,18 @@ function setOption(opts, s, v, baseDir) {
 /** --help's list of settings, from the table. */
 export function settingsHelp() {
   const lines = [];
-  const families = [['IG and Capital.com', settingsTable.cst], ['Interactive Brokers (OAuth 2.0, ibauth\'s names)', settingsTable.ibkr]];
+  const ibkr = settingsTable.ibkr;
+  const families = [
+    ['IG and Capital.com', settingsTable.cst],
+    ['Interactive Brokers, OAuth 2.0 (ibauth\'s names)', ibkr.filter((s) => s.mode === 'oauth2')],
+    ['Interactive Brokers, OAuth 1.0a (ibind\'s names and IBIND_OAUTH1A_* variables)', ibkr.filter((s) => s.mode === 'oauth1')],
+    ['Interactive Brokers, both modes', ibkr.filter((s) => !s.mode)],
+  ];
   for (const [title, table] of families) {
     lines.push(`  ${title}:`);
     for (const s of table.filter((x) => !x.deprecated)) {
       const flag = s.flag ? `--${s.flag}` : '';
-      lines.push(`    ${s.key.padEnd(17)}${s.env.padEnd(28)}${s.help}${flag ? ` (also ${flag})` : ''}`);
+      lines.push(`    ${s.key.padEnd(20)}${[s.env].flat()[0].padEnd(32)}${s.help}${flag ? ` (also ${flag})` : ''}`);
     }
   }
   return lines.join('\n');

@@ -19,9 +19,9 @@ Options:
   --config <file>      settings as YAML (key: value lines) or JSON; the keys are below
   --api-version 2|3    IG's login version (default 2; 3 is OAuth)
   --base-url <url>     the broker's base URL, e.g. a simulator's (see the README)
-  --ip <address>       IBKR: the public IP to bake into the bearer token; skips the IP lookup
+  --ip <address>       IBKR OAuth 2.0: the public IP to bake into the bearer token; skips the IP lookup
   --password-stdin     encrypt: read the password from stdin
-  --show-secrets       ibkr: print the bearer token instead of redacting it
+  --show-secrets       ibkr: print the OAuth 2.0 bearer token instead of redacting it
   --every <seconds>    keepalive interval (default 60)
   --debug              log each step and each keepalive round to stderr (never secrets)
   -V, --version        print brokerauth's version
@@ -34,7 +34,8 @@ There is no --password: a password on the command line shows in the process list
 Use --password-stdin (encrypt), or password: in --config, or BROKERAUTH_PASSWORD.
 
 ig/capital login print the session as JSON on stdout: its headers are what later calls need.
-ibkr login prints it with the bearer token redacted, unless --show-secrets.
+ibkr login prints it with the OAuth 2.0 bearer token redacted, unless --show-secrets
+(an OAuth 1.0a session holds no token to print: each request is signed on its own).
 Exit status: 0 ok, 1 the broker or brokerauth refused, 2 bad usage.`;
 
 const options = {
@@ -129,7 +130,7 @@ async function loginCST(broker, values, env, debug) {
 // IG or Capital.com login prints its headers, which is what a script
 // asks it for).
 function redact(session, show) {
-  if (show || !session) return session;
+  if (show || !session || !session.headers.Authorization) return session;
   return { ...session, headers: { ...session.headers, Authorization: 'Bearer <redacted: --show-secrets>' } };
 }
 
@@ -142,7 +143,9 @@ async function ibkr(command, values, env, debug) {
   }
   const ba = await init();
   const ib = ba.ibkr({ ...opts, onSessionChange: (s) => debug(`ibkr: session ${s ? (s.authenticated ? 'authenticated' : 'not authenticated') : 'ended'}`) });
-  debug(`ibkr: ${opts.ip ? `public IP ${opts.ip}` : 'public-IP lookup'} → access token → bearer token → sso/validate → ssodh/init`);
+  debug(opts.consumerKey
+    ? 'ibkr: OAuth 1.0a: live session token (Diffie-Hellman, RSA-SHA256) → ssodh/init'
+    : `ibkr: OAuth 2.0: ${opts.ip ? `public IP ${opts.ip}` : 'public-IP lookup'} → access token → bearer token → sso/validate → ssodh/init`);
   const session = await ib.login();
   console.log(JSON.stringify(redact(session, values['show-secrets']), null, 2));
   if (command === 'login') return 0;

@@ -139,7 +139,11 @@ class BrokerClient {
     let status;
     let text;
     try {
-      const res = await this._call('request', [method, path, JSON.stringify(headers), body === null ? '' : 'body'], signal, callId);
+      // A form-encoded body goes to Go, which signs its fields (IBKR OAuth
+      // 1.0a); any other stays here.
+      const form = body !== null && isForm(headers);
+      const args = [method, path, JSON.stringify(headers), body === null ? '' : form ? 'go' : 'kept', form ? body : ''];
+      const res = await this._call('request', args, signal, callId);
       status = res[0];
       text = res[1] ? decoder.decode(entry.response) : res[2]; // [status, kept, body text]
     } finally {
@@ -175,8 +179,11 @@ class BrokerClient {
         throw invalidArgument(`${this.#broker}.request: a ${method} request cannot have a body`);
       }
       if (typeof rawBody === 'string') body = rawBody;
-      else if (isPlainJSON(rawBody)) body = JSON.stringify(rawBody);
-      else throw invalidArgument(`${this.#broker}.request: body must be a string, a plain object or an array (sent as JSON), got ${describeType(rawBody)}`);
+      else if (typeof URLSearchParams !== 'undefined' && rawBody instanceof URLSearchParams) {
+        body = rawBody.toString();
+        if (contentType(headers) === undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      } else if (isPlainJSON(rawBody)) body = JSON.stringify(rawBody);
+      else throw invalidArgument(`${this.#broker}.request: body must be a string, a URLSearchParams (sent form-encoded), a plain object or an array (sent as JSON), got ${describeType(rawBody)}`);
     }
     return { method, headers, body, signal };
   }
@@ -342,6 +349,18 @@ function checkValues(what, options) {
       throw invalidArgument(`${what}: ${name} must be a string, a number or a boolean, got ${describeType(value)}`);
     }
   }
+}
+
+// contentType is the Content-Type among plain headers, whatever its case.
+function contentType(headers) {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'content-type') return value;
+  }
+  return undefined;
+}
+
+function isForm(headers) {
+  return /^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType(headers) ?? '');
 }
 
 // plainHeaders accepts what fetch accepts (an object, a Headers, or a list

@@ -17,15 +17,39 @@ export async function describeWasm(wasmPath) {
 
 const doc = (text, indent) => `${indent}/** ${text.replaceAll('*/', '*\\/')} */\n`;
 
+const member = (o) => doc(o.doc, '  ') + `  ${o.name}${o.required ? '' : '?'}: ${o.ts};\n`;
+
+// optionTypes declares a broker's options: one interface, or, for a broker
+// with several modes (IBKR's OAuth 2.0 and 1.0a), a union of one interface
+// per mode on a shared base, each mode's interface ruling out the others'
+// options (name?: never) so that TypeScript tells the modes apart.
+function optionTypes(name, b) {
+  const modes = b.modes ?? [];
+  if (modes.length === 0) {
+    return `/** Options of ${name}(): ${b.doc} */\n`
+      + `export interface ${b.ts}Options extends CommonOptions<${b.session}> {\n${b.options.map(member).join('')}}\n\n`;
+  }
+  const shared = b.options.filter((o) => o.mode === '');
+  let out = `/** Options of ${name}() that every mode takes. */\n`
+    + `export interface ${b.ts}CommonOptions extends CommonOptions<${b.session}> {\n${shared.map(member).join('')}}\n\n`;
+  for (const m of modes) {
+    const own = b.options.filter((o) => o.mode === m.name);
+    const others = b.options.filter((o) => o.mode !== '' && o.mode !== m.name);
+    out += `/** Options of ${name}(), ${m.doc} */\n`
+      + `export interface ${b.ts}${m.name}Options extends ${b.ts}CommonOptions {\n${own.map(member).join('')}`
+      + others.map((o) => `  ${o.name}?: never;\n`).join('') + '}\n\n';
+  }
+  out += `/** Options of ${name}(): ${b.doc} */\n`
+    + `export type ${b.ts}Options = ${modes.map((m) => `${b.ts}${m.name}Options`).join(' | ')};\n\n`;
+  return out;
+}
+
 /** The declarations for table, in the template's text. */
 export function declarations(template, table) {
   let brokers = '';
   let factories = '';
   for (const [name, b] of Object.entries(table.brokers)) {
-    brokers += `/** Options of ${name}(): ${b.doc} */\n`;
-    brokers += `export interface ${b.ts}Options extends CommonOptions<${b.session}> {\n`;
-    for (const o of b.options) brokers += doc(o.doc, '  ') + `  ${o.name}${o.required ? '' : '?'}: ${o.ts};\n`;
-    brokers += '}\n\n';
+    brokers += optionTypes(name, b);
     brokers += `/** ${b.doc} */\n`;
     brokers += `export interface ${b.ts}Client extends BrokerClient<${b.session}> {\n`;
     for (const m of b.methods) {

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 
@@ -22,11 +23,17 @@ import (
 // type and documentation. The wrapper hands the options over as one JSON
 // text; an option the table does not know is refused there and here.
 type option struct {
-	name     string
-	kind     string // "string", "number" or "boolean"
+	name string
+	// kind is "string", "number", "boolean", or "integer": a decimal
+	// string or a JSON number without fraction, read as a decimal string
+	// (a Diffie-Hellman generator may exceed any number type).
+	kind     string
 	ts       string // TypeScript type; default the kind
-	required bool
-	doc      string
+	required bool   // required (in its mode, if it has one)
+	// mode is the broker mode the option belongs to (IBKR: "OAuth2" or
+	// "OAuth1"); empty for an option of every mode.
+	mode string
+	doc  string
 	// min and max bound a number.
 	min, max float64
 }
@@ -66,10 +73,20 @@ type apiClient interface {
 	call(ctx context.Context, name string, args []string) (result any, returns string, ok bool, err error)
 }
 
+// mode is one of the ways a broker's client logs in, each with its own
+// options (IBKR: OAuth 2.0 or OAuth 1.0a). The TypeScript options type is
+// then a union with one member per mode.
+type mode struct {
+	name string // its TypeScript suffix: IBKROAuth2Options
+	doc  string
+}
+
 // broker is a broker's table entry for its client type C.
 type broker[C any] struct {
 	name string
 	doc  string
+	// modes, when the broker has several; each option names its own.
+	modes []mode
 	// ts names the broker's TypeScript interfaces (IGOptions, IGClient);
 	// session is the TypeScript type of its sessions.
 	ts, session string
@@ -138,7 +155,12 @@ func (b *broker[C]) describe(w *jsonlite.ObjectWriter) {
 		o.String("kind", opt.kind)
 		o.String("ts", ts)
 		o.Bool("required", opt.required)
+		o.String("mode", opt.mode)
 		o.String("doc", opt.doc)
+	}))
+	e.Raw("modes", jsonArray(len(b.modes), func(i int, o *jsonlite.ObjectWriter) {
+		o.String("name", b.modes[i].name)
+		o.String("doc", b.modes[i].doc)
 	}))
 	e.Raw("methods", jsonArray(len(b.methods), func(i int, o *jsonlite.ObjectWriter) {
 		m := b.methods[i]
@@ -252,6 +274,13 @@ func (o *optionValues) check(broker string, table []option) error {
 			opt.kind == "number" && kind != jsonlite.Number,
 			opt.kind == "boolean" && kind != jsonlite.Bool:
 			return bad(k + " must be a " + opt.kind)
+		case opt.kind == "integer" && kind == jsonlite.Number:
+			if f := o.nums[k]; f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+				return bad(k + " must be an integer (a decimal string for larger ones)")
+			}
+			o.strs[k] = strconv.FormatFloat(o.nums[k], 'f', -1, 64)
+		case opt.kind == "integer" && kind != jsonlite.String:
+			return bad(k + " must be an integer or a decimal string")
 		case opt.kind == "number" && (o.nums[k] < opt.min || o.nums[k] > opt.max):
 			return bad(k + " must be from " + strconv.FormatFloat(opt.min, 'f', -1, 64) + " to " + strconv.FormatFloat(opt.max, 'f', -1, 64))
 		}

@@ -142,26 +142,42 @@ var apis = map[string]brokerAPI{
 	},
 	core.BrokerIBKR: &broker[ibkr.Client]{
 		name:        core.BrokerIBKR,
-		doc:         "A session client for the Interactive Brokers Web API (OAuth 2.0).",
+		doc:         "A session client for the Interactive Brokers Web API: OAuth 2.0 (given clientId) or OAuth 1.0a (given consumerKey).",
 		ts:          "IBKR",
 		session:     "IBKRSession",
 		keepAliveMs: 60_000,
+		modes: []mode{
+			{name: "OAuth2", doc: "OAuth 2.0 with a private-key JWT, as ibauth does it."},
+			{name: "OAuth1", doc: "OAuth 1.0a with a live session token, as ibind does it: the values IBKR's self-service portal issues."},
+		},
 		options: []option{
-			{name: "clientId", kind: "string", required: true, doc: "OAuth client_id."},
-			{name: "clientKeyId", kind: "string", required: true, doc: "client_key_id: the kid of every JWS."},
-			{name: "credential", kind: "string", required: true, doc: "The IBKR user name."},
-			{name: "privateKey", kind: "string", required: true, doc: "RSA private key, PEM (PKCS#8 or PKCS#1). Keep it on a server."},
+			{name: "clientId", mode: "OAuth2", kind: "string", required: true, doc: "OAuth client_id."},
+			{name: "clientKeyId", mode: "OAuth2", kind: "string", required: true, doc: "client_key_id: the kid of every JWS."},
+			{name: "credential", mode: "OAuth2", kind: "string", required: true, doc: "The IBKR user name."},
+			{name: "privateKey", mode: "OAuth2", kind: "string", required: true, doc: "RSA private key, PEM (PKCS#8 or PKCS#1). Keep it on a server."},
+			{name: "ip", mode: "OAuth2", kind: "string", doc: "The public IP baked into the bearer token; default: ask ipLookupURL."},
+			{name: "ipLookupURL", mode: "OAuth2", kind: "string", doc: "Default 'https://api.ipify.org'."},
+			{name: "consumerKey", mode: "OAuth1", kind: "string", required: true, doc: "The consumer key (TESTCONS in IBKR's examples)."},
+			{name: "accessToken", mode: "OAuth1", kind: "string", required: true, doc: "The access token (oauth_token)."},
+			{name: "accessTokenSecret", mode: "OAuth1", kind: "string", required: true, doc: "The access token secret as IBKR issues it: base64, encrypted to encryptionKey's public half."},
+			{name: "signatureKey", mode: "OAuth1", kind: "string", required: true, doc: "RSA private signature key, PEM (PKCS#8 or PKCS#1). Keep it on a server."},
+			{name: "encryptionKey", mode: "OAuth1", kind: "string", required: true, doc: "RSA private encryption key, PEM (PKCS#8 or PKCS#1): decrypts accessTokenSecret."},
+			{name: "dhParams", mode: "OAuth1", kind: "string", doc: "The dhparam.pem registered with IBKR, as text; or give dhPrime."},
+			{name: "dhPrime", mode: "OAuth1", kind: "string", doc: "The Diffie-Hellman prime as hex (ibind's dh_prime); or give dhParams."},
+			{name: "dhGenerator", mode: "OAuth1", kind: "integer", ts: "number | string", doc: "The Diffie-Hellman generator with dhPrime; default 2."},
+			{name: "realm", mode: "OAuth1", kind: "string", doc: "Default 'limited_poa' ('test_realm' for TESTCONS)."},
 			{name: "domain", kind: "string", doc: "Default 'api.ibkr.com'."},
 			optBaseURL,
-			{name: "ip", kind: "string", doc: "The public IP baked into the bearer token; default: ask ipLookupURL."},
-			{name: "ipLookupURL", kind: "string", doc: "Default 'https://api.ipify.org'."},
 			optTimeout,
 		},
 		build: func(o *optionValues, onChange func(*core.Session)) (*ibkr.Client, *core.Engine, error) {
 			c, err := ibkr.New(ibkr.Config{
 				ClientID: o.str("clientId"), ClientKeyID: o.str("clientKeyId"), Credential: o.str("credential"),
-				PrivateKey: o.str("privateKey"), Domain: o.str("domain"), BaseURL: o.str("baseURL"),
-				IP: o.str("ip"), IPLookupURL: o.str("ipLookupURL"), Timeout: timeout(o), HTTP: transport, OnSessionChange: onChange,
+				PrivateKey: o.str("privateKey"), IP: o.str("ip"), IPLookupURL: o.str("ipLookupURL"),
+				ConsumerKey: o.str("consumerKey"), AccessToken: o.str("accessToken"), AccessTokenSecret: o.str("accessTokenSecret"),
+				SignatureKey: o.str("signatureKey"), EncryptionKey: o.str("encryptionKey"),
+				DHParams: o.str("dhParams"), DHPrime: o.str("dhPrime"), DHGenerator: o.str("dhGenerator"), Realm: o.str("realm"),
+				Domain: o.str("domain"), BaseURL: o.str("baseURL"), Timeout: timeout(o), HTTP: transport, OnSessionChange: onChange,
 			})
 			if err != nil {
 				return nil, nil, err
@@ -180,6 +196,17 @@ var apis = map[string]brokerAPI{
 					// body is what Value.Any decoded: AppendAny writes all of it.
 					text, _ := jsonlite.AppendAny(nil, body)
 					return string(text), nil
+				},
+			},
+			{
+				name: "authorizationHeader", params: []param{{"method", "string"}, {"url", "string"}}, result: "string", returns: "json",
+				doc: "The Authorization header value for a request you send yourself (url: a path such as '/v1/api/tickle' or an absolute URL under baseURL), logging in first if needed. OAuth 1.0a signs method, URL and query afresh each time; OAuth 2.0 returns the bearer token. Send form-encoded bodies through request(), which signs their fields.",
+				run: func(ctx context.Context, c *ibkr.Client, a []string) (any, error) {
+					h, err := c.AuthorizationHeader(ctx, a[0], a[1])
+					if err != nil {
+						return nil, err
+					}
+					return string(jsonlite.AppendString(nil, h)), nil
 				},
 			},
 			{

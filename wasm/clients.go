@@ -180,13 +180,16 @@ func dispatch(ctx context.Context, id int, c apiClient, method string, callID in
 	return v, err
 }
 
-// request: args are [method, path, headers as JSON text, "body" or ""].
-// The request body, if any, and a 2xx answer's body stay with the wrapper
-// under the call id (core.Request.HostRef): Go has no use for them. The
-// result is [status, kept]: kept says the wrapper holds the body.
+// request: args are [method, path, headers as JSON text, body mode, body
+// text]. The body mode is "" (no body), "kept" (the body stays with the
+// wrapper under the call id, core.Request.HostRef: Go has no use for it)
+// or "go" (the body text is the fifth argument: a form-encoded body, whose
+// fields an OAuth 1.0a signature covers). A 2xx answer's body stays with
+// the wrapper too. The result is [status, kept, body text]: kept says the
+// wrapper holds the answer's body.
 func request(ctx context.Context, e *core.Engine, callID int, args []string) (any, error) {
-	if len(args) != 4 {
-		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "request takes 4 arguments"}
+	if len(args) != 5 || (args[3] != "" && args[3] != "kept" && args[3] != "go") {
+		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "request takes 5 arguments"}
 	}
 	header := core.Header{}
 	err := jsonlite.Unmarshal([]byte(args[2]), func(k []byte, v jsonlite.Value) error {
@@ -200,7 +203,10 @@ func request(ctx context.Context, e *core.Engine, callID int, args []string) (an
 	if err != nil {
 		return nil, &core.Error{Code: core.CodeInvalidArgument, Step: "request", Message: "headers must be a JSON object of strings"}
 	}
-	req := &core.Request{Method: args[0], URL: args[1], Header: header, HostBody: args[3] != ""}
+	req := &core.Request{Method: args[0], URL: args[1], Header: header, HostBody: args[3] == "kept"}
+	if args[3] == "go" {
+		req.Body = []byte(args[4])
+	}
 	if callID != 0 {
 		req.HostRef = callID
 	}

@@ -69,7 +69,7 @@ func awaitCall(b *testing.B, ns js.Value, id int, method string, args ...any) {
 func BenchmarkClientCallRequest(b *testing.B) {
 	ns, id := benchClient(b)
 	awaitCall(b, ns, id, "login")
-	args := []any{"GET", "/accounts", "{}", ""}
+	args := []any{"GET", "/accounts", "{}", "", ""}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -1,6 +1,10 @@
 package ibkr
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"net/netip"
 	"net/url"
@@ -22,13 +26,38 @@ const (
 	DefaultKeepAliveInterval = 60 * time.Second
 )
 
-// Config is everything a Client needs. ClientID, ClientKeyID and Credential
-// come from IBKR after one registers the public half of PrivateKey.
+// Config is everything a Client needs. It describes one of IBKR's two
+// OAuth modes: OAuth 2.0 (ClientID set) or OAuth 1.0a (ConsumerKey set);
+// setting both, or neither, is invalid_argument.
 type Config struct {
+	// OAuth 2.0 (private-key JWT, as ibauth does it). ClientID,
+	// ClientKeyID and Credential come from IBKR after one registers the
+	// public half of PrivateKey.
 	ClientID    string // OAuth client_id: iss and sub of the client assertion
 	ClientKeyID string // client_key_id: the "kid" of every JWS
 	Credential  string // the IBKR user name the bearer token is for
 	PrivateKey  string // PEM (PKCS#8 or PKCS#1) or base64 DER; see jws.ParsePrivateKey
+
+	// OAuth 1.0a (live session token, as ibind does it): what IBKR's
+	// self-service portal issues after one uploads the public halves of
+	// SignatureKey and EncryptionKey and the Diffie-Hellman parameters
+	// (docs/IBKR-OAUTH1.md).
+	ConsumerKey string // oauth_consumer_key, e.g. TESTCONS
+	AccessToken string // oauth_token
+	// AccessTokenSecret is base64, as IBKR issues it: encrypted to
+	// EncryptionKey's public half. New decrypts it.
+	AccessTokenSecret string
+	SignatureKey      string // RSA private key, PEM (PKCS#8 or PKCS#1): signs the live session token request
+	EncryptionKey     string // RSA private key, PEM (PKCS#8 or PKCS#1): decrypts AccessTokenSecret
+	// DHParams is the dhparam.pem registered with IBKR, as text; or give
+	// DHPrime, the prime as hex (ibind's dh_prime), and DHGenerator, the
+	// generator in decimal (default 2).
+	DHParams    string
+	DHPrime     string
+	DHGenerator string
+	// Realm is "limited_poa" (the default) or "test_realm" (the default
+	// for the TESTCONS consumer).
+	Realm string
 
 	// Domain is "api.ibkr.com" (the default) or a numbered host
 	// "N.api.ibkr.com"; anything else is refused, so a typo cannot send
@@ -38,7 +67,7 @@ type Config struct {
 	// proxy). It must be https unless the host is loopback.
 	BaseURL string
 
-	// IP is the public IP to bake into the bearer token. If empty, it is
+	// IP is the public IP to bake into the OAuth 2.0 bearer token. If empty, it is
 	// looked up at IPLookupURL before every bearer token and checked
 	// every IPCheckInterval by KeepAlive.
 	IP string
@@ -88,21 +117,32 @@ func configError(msg string) *core.Error {
 	return &core.Error{Code: core.CodeInvalidArgument, Broker: core.BrokerIBKR, Message: msg}
 }
 
-// check checks cfg, parses the private key, and returns the flow it
-// describes and the engine's settings.
-func (cfg Config) check() (*flow, *core.Settings, error) {
-	for _, f := range [][2]string{{"ClientID", cfg.ClientID}, {"ClientKeyID", cfg.ClientKeyID}, {"Credential", cfg.Credential}} {
-		if strings.TrimSpace(f[1]) == "" {
-			return nil, nil, configError(f[0] + " is required")
-		}
+// check checks cfg, parses the keys, and returns the mode it describes
+// and the engine's settings.
+func (cfg Config) check() (mode, *core.Settings, error) {
+	oauth1 := strings.TrimSpace(cfg.ConsumerKey) != ""
+	oauth2 := strings.TrimSpace(cfg.ClientID) != ""
+	switch {
+	case oauth1 && oauth2:
+		return nil, nil, configError("ConsumerKey (OAuth 1.0a) and ClientID (OAuth 2.0) are both set: a client uses one of IBKR's OAuth modes")
+	case !oauth1 && !oauth2:
+		return nil, nil, configError("set ConsumerKey for OAuth 1.0a (the self-service portal's consumer key) or ClientID for OAuth 2.0")
 	}
-	key, err := jws.ParsePrivateKey(cfg.PrivateKey)
-	if err != nil {
-		var e *core.Error
-		if errors.As(err, &e) {
-			e.Broker = core.BrokerIBKR
+	if oauth2 {
+		for _, f := range [][2]string{{"ConsumerKey", cfg.ConsumerKey}, {"AccessToken", cfg.AccessToken}, {"AccessTokenSecret", cfg.AccessTokenSecret},
+			{"SignatureKey", cfg.SignatureKey}, {"EncryptionKey", cfg.EncryptionKey}, {"DHParams", cfg.DHParams}, {"DHPrime", cfg.DHPrime},
+			{"DHGenerator", cfg.DHGenerator}, {"Realm", cfg.Realm}} {
+			if f[1] != "" {
+				return nil, nil, configError(f[0] + " is an OAuth 1.0a setting; this client uses OAuth 2.0 (ClientID)")
+			}
 		}
-		return nil, nil, err
+	} else {
+		for _, f := range [][2]string{{"ClientKeyID", cfg.ClientKeyID}, {"Credential", cfg.Credential}, {"PrivateKey", cfg.PrivateKey},
+			{"IP", cfg.IP}, {"IPLookupURL", cfg.IPLookupURL}} {
+			if f[1] != "" {
+				return nil, nil, configError(f[0] + " is an OAuth 2.0 setting; this client uses OAuth 1.0a (ConsumerKey)")
+			}
+		}
 	}
 	domain := strings.ToLower(strings.TrimSpace(cfg.Domain))
 	if domain == "" {
@@ -125,11 +165,37 @@ func (cfg Config) check() (*flow, *core.Settings, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	f := &flow{clientID: cfg.ClientID, kid: cfg.ClientKeyID, credential: cfg.Credential, key: key, base: s.Base}
+	if oauth1 {
+		f, err := cfg.oauth1(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, s, nil
+	}
+	f, err := cfg.oauth2(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, s, nil
+}
+
+// oauth2 checks the OAuth 2.0 settings and parses the private key.
+func (cfg Config) oauth2(s *core.Settings) (*oauth2, error) {
+	for _, f := range [][2]string{{"ClientKeyID", cfg.ClientKeyID}, {"Credential", cfg.Credential}} {
+		if strings.TrimSpace(f[1]) == "" {
+			return nil, configError(f[0] + " is required")
+		}
+	}
+	key, err := parseKey("PrivateKey", cfg.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	f := &oauth2{webAPI: webAPI{base: s.Base}, clientID: cfg.ClientID, kid: cfg.ClientKeyID, credential: cfg.Credential, key: key}
+	f.authorize = f.Authorize
 	if cfg.IP != "" {
 		ip, ok := parseIP(cfg.IP)
 		if !ok {
-			return nil, nil, configError("IP is not an IP address")
+			return nil, configError("IP is not an IP address")
 		}
 		f.fixedIP = ip
 	} else {
@@ -138,10 +204,93 @@ func (cfg Config) check() (*flow, *core.Settings, error) {
 			f.ipURL = DefaultIPLookupURL
 		}
 		if err := checkLookupURL(f.ipURL); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return f, s, nil
+	return f, nil
+}
+
+// oauth1 checks the OAuth 1.0a settings, parses both keys and the
+// Diffie-Hellman group, and decrypts the access token secret: every
+// mistake in them shows here, before any request.
+func (cfg Config) oauth1(s *core.Settings) (*oauth1, error) {
+	for _, f := range [][2]string{{"AccessToken", cfg.AccessToken}, {"AccessTokenSecret", cfg.AccessTokenSecret},
+		{"SignatureKey", cfg.SignatureKey}, {"EncryptionKey", cfg.EncryptionKey}} {
+		if strings.TrimSpace(f[1]) == "" {
+			return nil, configError(f[0] + " is required for OAuth 1.0a")
+		}
+	}
+	sigKey, err := parseKey("SignatureKey", cfg.SignatureKey)
+	if err != nil {
+		return nil, err
+	}
+	encKey, err := parseKey("EncryptionKey", cfg.EncryptionKey)
+	if err != nil {
+		return nil, err
+	}
+	var dh *dhGroup
+	switch {
+	case cfg.DHParams != "" && cfg.DHPrime != "":
+		return nil, configError("DHParams and DHPrime are both set: give the dhparam.pem text or the prime, not both")
+	case cfg.DHParams != "":
+		if cfg.DHGenerator != "" {
+			return nil, configError("DHGenerator goes with DHPrime; DHParams holds its own generator")
+		}
+		dh, err = parseDHParams(cfg.DHParams)
+	default:
+		dh, err = parseDHPrime(cfg.DHPrime, cfg.DHGenerator)
+	}
+	if err != nil {
+		return nil, err
+	}
+	secret, err := decryptSecret(encKey, cfg.AccessTokenSecret)
+	if err != nil {
+		return nil, err
+	}
+	consumer, token := strings.TrimSpace(cfg.ConsumerKey), strings.TrimSpace(cfg.AccessToken)
+	realm := strings.TrimSpace(cfg.Realm)
+	if realm == "" {
+		realm = defaultRealm(consumer)
+	}
+	f := &oauth1{
+		webAPI:      webAPI{base: s.Base},
+		consumerKey: consumer, accessToken: token, realm: realm,
+		secret: secret, prepend: hex.EncodeToString(secret),
+		sigKey: sigKey, dh: dh, clock: s.Clock, random: rand.Reader,
+	}
+	f.authorize = f.Authorize
+	return f, nil
+}
+
+// parseKey parses one of the RSA private keys; its errors name the field.
+func parseKey(field, text string) (*rsa.PrivateKey, error) {
+	key, err := jws.ParsePrivateKey(text)
+	if err != nil {
+		var e *core.Error
+		if errors.As(err, &e) {
+			e.Broker = core.BrokerIBKR
+			if field != "PrivateKey" {
+				e.Message = field + ": " + e.Message
+			}
+		}
+		return nil, err
+	}
+	return key, nil
+}
+
+// decryptSecret decrypts the access token secret (RSA PKCS#1 v1.5 with the
+// encryption key, docs/IBKR-OAUTH1.md "Live session token" step 1).
+func decryptSecret(key *rsa.PrivateKey, secretB64 string) ([]byte, error) {
+	ct, err := base64.StdEncoding.DecodeString(strings.TrimSpace(secretB64))
+	if err != nil {
+		return nil, configError("AccessTokenSecret is not base64: pass it as IBKR issued it")
+	}
+	secret, err := rsa.DecryptPKCS1v15(nil, key, ct)
+	if err != nil || len(secret) == 0 {
+		return nil, &core.Error{Code: core.CodeInvalidKey, Broker: core.BrokerIBKR,
+			Message: "AccessTokenSecret does not decrypt with EncryptionKey: is EncryptionKey the private half of the encryption key registered with IBKR, and the secret the one issued for it?"}
+	}
+	return secret, nil
 }
 
 // checkLookupURL is core.CheckBaseURL's rule (https unless loopback) but

@@ -51,3 +51,46 @@ func Example() {
 	// accounts: 200
 	// logout: <nil>
 }
+
+// OAuth 1.0a: the values IBKR's self-service portal issues (ibind's
+// consumer_key, access_token, access_token_secret, the two private keys
+// and dhparam.pem), here the simulator's demo consumer. Each request is
+// signed; AuthorizationHeader signs one the caller sends itself.
+func ExampleNew_oauth1() {
+	sim := ibkrsim.New(ibkrsim.Options{})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+
+	demo := ibkrsim.DemoOAuth1()
+	client, err := ibkr.New(ibkr.Config{
+		ConsumerKey:       demo.ConsumerKey,
+		AccessToken:       demo.AccessToken,
+		AccessTokenSecret: demo.AccessTokenSecret,
+		SignatureKey:      demo.SignatureKeyPEM,
+		EncryptionKey:     demo.EncryptionKeyPEM,
+		DHParams:          demo.DHParamsPEM,
+		BaseURL:           srv.URL,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	resp, err := client.Request(ctx, "GET", "/v1/api/portfolio/accounts", nil, nil) // logs in first
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("accounts:", resp.Status)
+	header, err := client.AuthorizationHeader(ctx, "GET", "/v1/api/tickle")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(header[:len(`OAuth realm="limited_poa"`)])
+	fmt.Println("logout:", client.Logout(ctx))
+	// Output:
+	// accounts: 200
+	// OAuth realm="limited_poa"
+	// logout: <nil>
+}

@@ -24,7 +24,7 @@ const maxIPBody = 256
 // it is the public-IP lookup that failed, not IBKR, and how to skip it: a
 // machine without internet access otherwise reads "could not reach the
 // broker" and looks in the wrong place.
-func (f *flow) publicIP(ctx context.Context, c *core.Caller) (string, error) {
+func (f *oauth2) publicIP(ctx context.Context, c *core.Caller) (string, error) {
 	if f.fixedIP != "" {
 		return f.fixedIP, nil
 	}
@@ -44,7 +44,7 @@ func (f *flow) publicIP(ctx context.Context, c *core.Caller) (string, error) {
 
 // ipLookupError rewords a failed lookup: which service, what went wrong,
 // and the setting that makes the lookup unnecessary.
-func (f *flow) ipLookupError(err error) error {
+func (f *oauth2) ipLookupError(err error) error {
 	e, ok := err.(*core.Error)
 	if !ok || e.Code == core.CodeCanceled {
 		return err

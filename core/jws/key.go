@@ -94,9 +94,9 @@ const (
 	msgNotRSADER  = "the private key's DER is neither PKCS#8 nor PKCS#1 RSA (truncated or corrupted?)"
 	msgPublicKey  = "this is a public key; pass the private key (the public one is what IBKR holds)"
 	msgCert       = "this is a certificate; pass the RSA private key"
-	msgECKey      = "this is an EC key; IBKR's OAuth 2.0 needs an RSA key"
-	msgEd25519Key = "this is an Ed25519 key; IBKR's OAuth 2.0 needs an RSA key"
-	msgNotRSAKey  = "this is not an RSA key; IBKR's OAuth 2.0 needs an RSA key"
+	msgECKey      = "this is an EC key; IBKR needs an RSA key"
+	msgEd25519Key = "this is an Ed25519 key; IBKR needs an RSA key"
+	msgNotRSAKey  = "this is not an RSA key; IBKR needs an RSA key"
 )
 
 // parseDER tells the formats apart by shape, since people relabel PEM
@@ -177,15 +177,15 @@ func parsePKCS8(body cryptobyte.String) (*rsa.PrivateKey, error) {
 	case oidRSAPSS:
 		// x509 refuses these too. A PSS-restricted key must not make
 		// PKCS#1 v1.5 (RS256) signatures.
-		return nil, keyError("this is an RSA-PSS key, restricted to PSS signatures; IBKR's OAuth 2.0 signs with RS256 and needs a plain RSA key (openssl genpkey -algorithm RSA)")
+		return nil, keyError("this is an RSA-PSS key, restricted to PSS signatures; IBKR signs with RSA PKCS#1 v1.5 (RS256, RSA-SHA256) and needs a plain RSA key (openssl genpkey -algorithm RSA)")
 	case oidEd448:
-		return nil, keyError("this is an Ed448 key, not an RSA key; IBKR's OAuth 2.0 needs an RSA key")
+		return nil, keyError("this is an Ed448 key, not an RSA key; IBKR needs an RSA key")
 	case oidX25519:
-		return nil, keyError("this is an X25519 key, not an RSA key; IBKR's OAuth 2.0 needs an RSA key")
+		return nil, keyError("this is an X25519 key, not an RSA key; IBKR needs an RSA key")
 	case oidX448:
-		return nil, keyError("this is an X448 key, not an RSA key; IBKR's OAuth 2.0 needs an RSA key")
+		return nil, keyError("this is an X448 key, not an RSA key; IBKR needs an RSA key")
 	case oidDSA:
-		return nil, keyError("this is a DSA key, not an RSA key; IBKR's OAuth 2.0 needs an RSA key")
+		return nil, keyError("this is a DSA key, not an RSA key; IBKR needs an RSA key")
 	default:
 		return nil, keyError(msgNotRSAKey)
 	}
@@ -231,7 +231,7 @@ func parsePKCS1(body cryptobyte.String) (*rsa.PrivateKey, error) {
 		if !body.SkipASN1(asn1.SEQUENCE) || !body.Empty() {
 			return nil, keyError(msgNotRSADER)
 		}
-		return nil, keyError("this is a multi-prime RSA key (more than two primes); IBKR's OAuth 2.0 needs a two-prime RSA key (openssl genrsa makes one)")
+		return nil, keyError("this is a multi-prime RSA key (more than two primes); IBKR needs a two-prime RSA key (openssl genrsa makes one)")
 	}
 	if !body.Empty() {
 		return nil, keyError(msgNotRSADER)

@@ -106,7 +106,7 @@ func TestWasmDependenciesAreTheCommittedList(t *testing.T) {
 
 // Ceilings on each wasm's gzip size (the build writes them into npm/).
 var gzipCeilings = map[string]int{
-	"brokerauth.wasm": 1_800_000,
+	"brokerauth.wasm": 1_830_000,
 }
 
 func TestWasmSizeCeilings(t *testing.T) {

@@ -205,7 +205,7 @@ describe('options are checked before anything is sent', () => {
   test('request bodies that would not arrive as meant are refused', async () => {
     const ig = ba.ig(igOptions());
     await assert.rejects(ig.request('/accounts', { body: { a: 1 } }), isError('invalid_argument'), 'GET with a body');
-    for (const body of [new URLSearchParams('a=1'), new ArrayBuffer(4), new Map(), new Uint8Array(2)]) {
+    for (const body of [new ArrayBuffer(4), new Map(), new Uint8Array(2)]) {
       await assert.rejects(ig.request('/accounts', { method: 'POST', body }), isError('invalid_argument'), String(body));
     }
     await assert.rejects(ig.request('/accounts', { headers: { 'X-Note': '\u201cquoted\u201d' } }), isError('invalid_argument'), 'smart quotes in a header');

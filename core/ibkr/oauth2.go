@@ -2,9 +2,10 @@ package ibkr
 
 import (
 	"context"
+	"crypto/rsa"
 	"net/http"
 	"net/url"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
@@ -12,15 +13,10 @@ import (
 	"github.com/brokerauth/brokerauth/internal/jsonlite"
 )
 
-// Protocol constants (PROTOCOLS.md §4, ibauth).
+// OAuth 2.0 protocol constants (docs/PROTOCOLS.md §4, ibauth).
 const (
 	pathToken       = "/oauth2/api/v1/token"
 	pathSSOSessions = "/gw/api/v1/sso-sessions"
-	pathValidate    = "/v1/api/sso/validate"
-	pathInit        = "/v1/api/iserver/auth/ssodh/init"
-	pathTickle      = "/v1/api/tickle"
-	pathStatus      = "/v1/api/iserver/auth/status"
-	pathLogout      = "/v1/api/logout"
 
 	assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 	scope         = "sso-sessions.write"
@@ -30,14 +26,71 @@ const (
 	assertionTTL      = 20 * time.Second
 	// The bearer token is asked for a day, IBKR's longest session.
 	bearerTTL = 24 * time.Hour
-
-	dhTokenFailure = "failed to generate sso dh token"
 )
+
+// oauth2 is IBKR's OAuth 2.0 mode (private-key JWT, as ibauth does it):
+// the flow the Engine runs for a Config with a ClientID.
+type oauth2 struct {
+	webAPI
+	clientID, kid, credential string
+	key                       *rsa.PrivateKey
+	fixedIP                   string
+	ipURL                     string
+
+	mu      sync.Mutex
+	ipCheck time.Time // when the keepalive last looked up the public IP
+}
+
+// extraIP keys the public IP a bearer token is bound to in its session's
+// extra state.
+const extraIP = "ip"
+
+// Authorize puts the bearer token on a caller's request; a body without
+// Content-Type goes as JSON.
+func (f *oauth2) Authorize(req *core.Request, s *core.Session) error {
+	req.Header.Set("Authorization", s.Headers["Authorization"])
+	if req.HasBody() && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return nil
+}
+
+// Ping is one keepalive round: every IPCheckInterval (when Config.IP is
+// empty) look up the public IP, and if it changed, the session is gone (the
+// bearer token is bound to the old one); then tickle. A failed IP lookup
+// is not an error here (the lookup service being down says nothing about
+// IBKR); it is tried again next round.
+func (f *oauth2) Ping(ctx context.Context, c *core.Caller, s *core.Session) (*core.Session, bool, error) {
+	if f.ipCheckDue(c.Clock().Now()) {
+		if ip, err := f.publicIP(ctx, c); err == nil {
+			f.ipChecked(c.Clock().Now())
+			if ip != s.Extra(extraIP) {
+				return s, true, nil
+			}
+		}
+	}
+	return f.ping(ctx, c, s)
+}
+
+func (f *oauth2) ipCheckDue(now time.Time) bool {
+	if f.fixedIP != "" {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return !now.Before(f.ipCheck.Add(IPCheckInterval))
+}
+
+func (f *oauth2) ipChecked(now time.Time) {
+	f.mu.Lock()
+	f.ipCheck = now
+	f.mu.Unlock()
+}
 
 // Login runs token → bearer → validate → init and returns the new
 // session; the public IP it baked into the bearer token stays in the
 // session's extra state, for the keepalive's IP check.
-func (f *flow) Login(ctx context.Context, c *core.Caller) (*core.Session, error) {
+func (f *oauth2) Login(ctx context.Context, c *core.Caller) (*core.Session, error) {
 	ip, err := f.publicIP(ctx, c)
 	if err != nil {
 		return nil, err
@@ -59,12 +112,7 @@ func (f *flow) Login(ctx context.Context, c *core.Caller) (*core.Session, error)
 	if _, err := f.validate(ctx, c, s); err != nil {
 		return nil, err
 	}
-	st, err := f.initSession(ctx, c, s)
-	if err != nil {
-		return nil, err
-	}
-	s.Authenticated, s.Competing, s.Connected = st.Authenticated, st.Competing, st.Connected
-	return s, nil
+	return f.openBrokerage(ctx, c, s)
 }
 
 // tokenAnswer is the RFC 6749 token response of both token calls.
@@ -96,7 +144,7 @@ func (t *tokenAnswer) field(key []byte, v jsonlite.Value) error {
 
 // accessToken is step 1: a client assertion signed with the private key
 // buys a short-lived access token for sso-sessions.
-func (f *flow) accessToken(ctx context.Context, c *core.Caller) (string, error) {
+func (f *oauth2) accessToken(ctx context.Context, c *core.Caller) (string, error) {
 	now := c.Clock().Now()
 	assertion, err := jws.Sign(f.key, jws.Header{Kid: f.kid}, map[string]any{
 		"iss": f.clientID,
@@ -116,7 +164,7 @@ func (f *flow) accessToken(ctx context.Context, c *core.Caller) (string, error) 
 	}
 	var ans tokenAnswer
 	hdr := core.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}}
-	r, err := f.call(ctx, c, "token", http.MethodPost, pathToken, hdr, []byte(form.Encode()), ans.field)
+	r, err := f.send(ctx, c, "token", &core.Request{Method: http.MethodPost, URL: f.base + pathToken, Header: hdr, Body: []byte(form.Encode())}, ans.field)
 	if err != nil {
 		return "", err
 	}
@@ -134,7 +182,7 @@ func (f *flow) accessToken(ctx context.Context, c *core.Caller) (string, error) 
 // bearerToken is step 2: the access token and a JWS naming the user and
 // the public IP buy the bearer token. ExpiresAt is issue time plus
 // expires_in when IBKR sends it, else the exp we asked for.
-func (f *flow) bearerToken(ctx context.Context, c *core.Caller, access, ip string) (string, time.Time, error) {
+func (f *oauth2) bearerToken(ctx context.Context, c *core.Caller, access, ip string) (string, time.Time, error) {
 	now := c.Clock().Now()
 	exp := now.Add(bearerTTL)
 	jwt, err := jws.Sign(f.key, jws.Header{Kid: f.kid}, map[string]any{
@@ -149,7 +197,7 @@ func (f *flow) bearerToken(ctx context.Context, c *core.Caller, access, ip strin
 	}
 	hdr := core.Header{"Authorization": {"Bearer " + access}, "Content-Type": {"application/jwt"}, "Accept": {"application/json"}}
 	var ans tokenAnswer
-	r, err := f.call(ctx, c, "bearer", http.MethodPost, pathSSOSessions, hdr, []byte(jwt), ans.field)
+	r, err := f.send(ctx, c, "bearer", &core.Request{Method: http.MethodPost, URL: f.base + pathSSOSessions, Header: hdr, Body: []byte(jwt)}, ans.field)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -163,82 +211,4 @@ func (f *flow) bearerToken(ctx context.Context, c *core.Caller, access, ip strin
 		exp = now.Add(time.Duration(*ans.ExpiresIn * float64(time.Second)))
 	}
 	return ans.AccessToken, exp.Truncate(time.Second), nil
-}
-
-// validate is step 3: GET sso/validate. RESULT false means IBKR does not
-// consider the SSO session valid, which is an error here.
-func (f *flow) validate(ctx context.Context, c *core.Caller, s *core.Session) (map[string]any, error) {
-	// The whole answer, as encoding/json decoded it into a map: numbers
-	// as float64, the last of a repeated key.
-	ans := map[string]any{}
-	r, err := f.call(ctx, c, "validate", http.MethodGet, pathValidate, bearerHeader(s), nil, func(key []byte, v jsonlite.Value) error {
-		x, err := v.Any()
-		ans[string(key)] = x
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if res, ok := ans["RESULT"].(bool); ok && !res {
-		return nil, core.BadResponse(core.BrokerIBKR, "validate", r.Status, "sso/validate answered RESULT false: the SSO session is not valid")
-	}
-	return ans, nil
-}
-
-// authStatus is the shape of ssodh/init, auth/status and tickle's
-// iserver.authStatus.
-type authStatus struct {
-	Authenticated bool
-	Competing     bool
-	Connected     bool
-	Message       string
-}
-
-func (st *authStatus) field(key []byte, v jsonlite.Value) error {
-	switch {
-	case jsonlite.Match(key, "authenticated"):
-		return v.ReadBool(&st.Authenticated)
-	case jsonlite.Match(key, "competing"):
-		return v.ReadBool(&st.Competing)
-	case jsonlite.Match(key, "connected"):
-		return v.ReadBool(&st.Connected)
-	case jsonlite.Match(key, "message"):
-		return v.ReadString(&st.Message)
-	}
-	return nil
-}
-
-// initSession is step 4: open the brokerage session. New paper accounts
-// get "500 failed to generate sso dh token" with compete:true for a while;
-// one retry with compete:false gets them in, as some clients do.
-func (f *flow) initSession(ctx context.Context, c *core.Caller, s *core.Session) (*authStatus, error) {
-	st, r, err := f.init(ctx, c, s, true)
-	if err != nil && r != nil && r.Status == http.StatusInternalServerError && strings.Contains(string(r.Body), dhTokenFailure) {
-		st, _, err = f.init(ctx, c, s, false)
-	}
-	return st, err
-}
-
-func (f *flow) init(ctx context.Context, c *core.Caller, s *core.Session, compete bool) (*authStatus, *core.Response, error) {
-	hdr := bearerHeader(s)
-	hdr.Set("Content-Type", "application/json")
-	body := []byte(`{"publish":true,"compete":true}`)
-	if !compete {
-		body = []byte(`{"publish":true,"compete":false}`)
-	}
-	var st authStatus
-	r, err := f.call(ctx, c, "init", http.MethodPost, pathInit, hdr, body, st.field)
-	if err != nil {
-		return nil, r, err
-	}
-	return &st, r, nil
-}
-
-// withStep fills in Broker and Step of a local error (a key that cannot
-// sign).
-func withStep(err error, step string) error {
-	if e, ok := err.(*core.Error); ok {
-		e.Broker, e.Step = core.BrokerIBKR, step
-	}
-	return err
 }
