@@ -149,7 +149,8 @@ func parseSPKI(b []byte) (*rsa.PublicKey, error) {
 	if !spki.Empty() {
 		return nil, errNotSPKI("fields follow the key BIT STRING")
 	}
-	if name := oidString(oid); string(oid) != oidRSAEncryptionDER {
+	if string(oid) != oidRSAEncryptionDER {
+		name := oidString(oid)
 		if what, known := oidKnownNonRSA[name]; known {
 			return nil, newError(CodeUnsupportedKey, "encryptionKey is %s; IG and Capital.com use RSA", what)
 		}
