@@ -24,13 +24,13 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { build } from 'esbuild';
 
 import { launchChromium, watchPage } from '../test/browser/browser.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { encryption, median, root } from './shared.mjs';
+
 const dist = join(root, 'build/bench-browser');
 
 function positiveInt(name, fallback) {
@@ -44,12 +44,7 @@ const ROUNDS = positiveInt('ROUNDS', 9);
 const OPS_PER_ROUND = positiveInt('OPS_PER_ROUND', 150);
 const WARMUP = positiveInt('WARMUP', 30);
 
-// Capital.com's guide key, the shape brokers send: base64 DER SPKI.
-const key =
-  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1dOujgcFh/9n4JLJMY4VMWZ7aRrynwKXUC9RuoC8Qu5UOeskxgZ1q5DmAXjkes77KrLfFZYEKtrp2g1TB0MBkSALiyrG+Fl52vhET9/AWRhvHuFyskWI7tEtcGIaOB1FwR0EDO9bnylTaZ+Y9sPbLVA7loAtfaX3HW/TI9JDpdmgzXZ0KrwIxdMRzPxVqQXcA8yJL1m33pvo9mOJ0AsQ8FFuy+ctjI8l/8xUhe2Hk01rpMBXDwI1lSjnvuUUDvAtacxyYVlNsnRvbrMZYp7hyimm27RtvCUXhTX2A94tDB0MFLApURrki+tvTvw5ImDPN8qOdTUzbs8hNtVwTpSxPwIDAQAB';
-const pem = `-----BEGIN PUBLIC KEY-----\n${key.match(/.{1,64}/g).join('\n')}\n-----END PUBLIC KEY-----\n`;
-const timeStamp = 1647440528194;
-const password = '1111qqqq';
+const { key, pem, timeStamp, password } = encryption;
 
 for (const f of ['npm/browser.mjs', 'npm/wasm_exec.js', 'npm/brokerauth.wasm']) {
   if (!existsSync(join(root, f))) throw new Error(`${f} is missing: run make build first`);
@@ -124,7 +119,6 @@ try {
   });
   if (problems.length) throw new Error(`the page reported problems:\n  ${problems.join('\n  ')}`);
 
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const usPerOp = Object.fromEntries(Object.entries(page.samples).map(([n, xs]) => [n, median(xs)]));
   const ratios = Object.fromEntries(Object.entries(usPerOp).filter(([n]) => n !== 'brokerauth').map(([n, us]) => [n, us / usPerOp.brokerauth]));
   const spread = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;

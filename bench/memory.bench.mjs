@@ -5,13 +5,11 @@
 //
 // Usage: node --expose-gc bench/memory.bench.mjs
 
-import { join } from 'node:path';
-
 import { startSimServer } from '../test/js/simserver.mjs';
 
-const root = join(import.meta.dirname, '..');
-const { init } = await import(join(root, 'npm/index.mjs'));
-const ba = await init();
+import { encryption, loadBrokerauth } from './shared.mjs';
+
+const ba = await loadBrokerauth();
 const gc = globalThis.gc || (() => {});
 const mb = (n) => `${(n / 2 ** 20).toFixed(1)} MB`;
 const snapshots = {};
@@ -22,8 +20,7 @@ const snapshot = (label) => {
   console.log(`${label.padEnd(34)} wasm ${mb(ba.wasmMemoryBytes).padStart(9)}   JS heap ${mb(m.heapUsed).padStart(8)}   rss ${mb(m.rss).padStart(9)}`);
 };
 
-const key =
-  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1dOujgcFh/9n4JLJMY4VMWZ7aRrynwKXUC9RuoC8Qu5UOeskxgZ1q5DmAXjkes77KrLfFZYEKtrp2g1TB0MBkSALiyrG+Fl52vhET9/AWRhvHuFyskWI7tEtcGIaOB1FwR0EDO9bnylTaZ+Y9sPbLVA7loAtfaX3HW/TI9JDpdmgzXZ0KrwIxdMRzPxVqQXcA8yJL1m33pvo9mOJ0AsQ8FFuy+ctjI8l/8xUhe2Hk01rpMBXDwI1lSjnvuUUDvAtacxyYVlNsnRvbrMZYp7hyimm27RtvCUXhTX2A94tDB0MFLApURrki+tvTvw5ImDPN8qOdTUzbs8hNtVwTpSxPwIDAQAB';
+const { key } = encryption;
 
 snapshot('after init');
 // The Go heap takes a few thousand calls to reach its steady size (GC

@@ -58,6 +58,8 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { measure } from './shared.mjs';
+
 const IG_TRADING_API_VERSION = '0.13.9';
 const root = resolve(import.meta.dirname, '..');
 
@@ -219,69 +221,6 @@ async function main() {
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
     server.stop();
-  }
-}
-
-// measure runs every fn once per round, in a rotating order (A B C, B C A,
-// …), in blocks; before each block it runs `before` (untimed) and after it
-// checks the simulator saw exactly rounds × perCall requests, no error
-// answers and no refreshes. Returns median wall and CPU ms per call.
-async function measure(fns, { rounds, block, warmup, before = async () => {}, stats, perCall, check }) {
-  const names = Object.keys(fns);
-  const wall = Object.fromEntries(names.map((n) => [n, []]));
-  const cpu = Object.fromEntries(names.map((n) => [n, []]));
-  const expectedPerRound = names.reduce((sum, n) => sum + perCall[n], 0);
-  const runBlock = async (n, record) => {
-    await before();
-    const s0 = await stats();
-    await deadline(60_000, `a block of ${n} rounds`, async () => {
-      for (let i = 0; i < n; i++) {
-        for (let k = 0; k < names.length; k++) {
-          const name = names[(i + k) % names.length];
-          const fn = fns[name];
-          const c0 = process.cpuUsage();
-          const t0 = process.hrtime.bigint();
-          const body = await fn();
-          const t1 = process.hrtime.bigint();
-          const c1 = process.cpuUsage(c0);
-          check(body, name);
-          if (record) {
-            wall[name].push(Number(t1 - t0) / 1e6);
-            cpu[name].push((c1.user + c1.system) / 1e3);
-          }
-        }
-      }
-    });
-    const s1 = await stats();
-    const got = s1.requests - s0.requests;
-    const errors = Object.values(s1.errors).reduce((a, b) => a + b, 0) - Object.values(s0.errors).reduce((a, b) => a + b, 0);
-    if (got !== n * expectedPerRound || errors !== 0 || s1.refreshes !== s0.refreshes) {
-      throw new Error(`the simulator saw ${got} requests (expected ${n * expectedPerRound}), ${errors} error answers ` +
-        `(${JSON.stringify(s1.errors)}), ${s1.refreshes - s0.refreshes} refreshes during a block`);
-    }
-  };
-  await runBlock(warmup, false);
-  for (let done = 0; done < rounds; done += block) await runBlock(Math.min(block, rounds - done), true);
-  const median = (xs) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
-  const medians = (t) => Object.fromEntries(names.map((n) => [n, median(t[n])]));
-  return { wallMs: medians(wall), cpuMs: medians(cpu) };
-}
-
-// deadline runs fn, failing (rather than hanging on axios-retry's endless
-// retries) if it takes longer than ms.
-async function deadline(ms, what, fn) {
-  let timer;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s: is a request failing and being retried?`)), ms);
-  });
-  try {
-    return await Promise.race([fn(), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
