@@ -64,11 +64,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 # Everything the tests need that a fresh machine lacks: npm dev
-# dependencies, OpenSSL (the independent decryptor) and Debian's Chromium
-# (playwright-core drives it; it never downloads a browser of its own).
+# dependencies, OpenSSL (the independent decryptor), Debian's Chromium
+# (playwright-core drives it; it never downloads a browser of its own) and
+# redis-server (the session store's tests start a throwaway one:
+# test/with-redis.sh).
 # apt-get runs as root, through sudo for another user; without either,
 # one line says what to install.
-APT_PACKAGES := $(strip $(if $(shell command -v openssl),,openssl) $(if $(wildcard /usr/bin/chromium),,chromium))
+APT_PACKAGES := $(strip $(if $(shell command -v openssl),,openssl) $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(shell command -v redis-server),,redis-server))
 test-deps: node_modules/.package-lock.json
 	@if [ -n "$(APT_PACKAGES)" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then as_root=; \
@@ -96,7 +98,7 @@ test: test-deps build test-go test-wasm test-js test-browser
 test-go:
 	go mod tidy -diff
 	go vet ./...
-	go test -count=1 ./core/... ./internal/... ./sim/... ./test/invariants
+	test/with-redis.sh go test -count=1 ./core/... ./internal/... ./sim/... ./test/invariants
 	@echo "replay of recorded broker answers (test/replay):"
 	go test -count=1 -v ./test/replay | grep -v -E '^ *(=== RUN|--- PASS)'
 

@@ -29,6 +29,29 @@ type Common struct {
 	// OnSessionChange is called after every change of the session
 	// (nil after a logout), outside the client's locks, with a copy.
 	OnSessionChange func(*Session)
+
+	// Identity names the account the client logs in as, for the store's
+	// keys: a login name or a consumer key (hashed into the keys). The
+	// broker package fills it in.
+	Identity string
+	Sharing
+}
+
+// Sharing says where a client keeps its session, and so whom it shares it
+// with. Every broker's Config embeds it.
+type Sharing struct {
+	// Store is where the session lives, shared with every client given
+	// the same store (other processes too, with core/redisstore); nil is
+	// a MemoryStore of the client's own.
+	Store Store
+	// StoreFallback "local" logs in alone when the store cannot be
+	// reached, rather than fail the call; "" fails it.
+	StoreFallback string
+	// OnStoreError hears what goes wrong with the store without failing a
+	// call: an entry that does not open (it is replaced), a session that
+	// could not be stored, and, with StoreFallback "local", a store that
+	// cannot be reached.
+	OnStoreError func(error)
 }
 
 // Settings are a Common checked and with its defaults.
@@ -39,12 +62,15 @@ type Settings struct {
 	Clock           Clock
 	Timeout         time.Duration
 	OnSessionChange func(*Session)
+	Identity        string
+	Sharing
 }
 
 // CheckCommon checks c for broker and fills in its defaults.
 func CheckCommon(broker string, c Common) (*Settings, error) {
 	bad := func(msg string) error { return &Error{Code: CodeInvalidArgument, Broker: broker, Message: msg} }
-	s := &Settings{Broker: broker, HTTP: c.HTTP, Clock: c.Clock, Timeout: c.Timeout, OnSessionChange: c.OnSessionChange}
+	s := &Settings{Broker: broker, HTTP: c.HTTP, Clock: c.Clock, Timeout: c.Timeout, OnSessionChange: c.OnSessionChange,
+		Identity: c.Identity, Sharing: c.Sharing}
 	raw := c.BaseURL
 	if raw == "" {
 		env := c.Environment
@@ -72,6 +98,12 @@ func CheckCommon(broker string, c Common) (*Settings, error) {
 	}
 	if s.HTTP == nil {
 		return nil, bad(NoHTTPMessage)
+	}
+	if s.StoreFallback != "" && s.StoreFallback != "local" {
+		return nil, bad(`StoreFallback must be "local" or empty`)
+	}
+	if s.Store == nil {
+		s.Store = NewMemoryStore()
 	}
 	return s, nil
 }

@@ -17,11 +17,21 @@ import (
 // OnSessionChange of every change. The broker packages' clients are an
 // Engine with their Flow (and a few broker-only methods).
 //
+// The session lives in a Store (a MemoryStore of the Engine's own unless
+// Settings say otherwise): Engines sharing one, across processes too, log
+// in once per account and take each other's sessions (engineshare.go).
+//
 // An Engine is safe for concurrent use. It never stores a context.
 type Engine struct {
 	flow   Flow
 	caller *Caller
 	notify func(*Session)
+
+	store        Store
+	keys         storeKeys
+	holder       string // this Engine, in the store's failure records
+	fallback     string
+	onStoreError func(error)
 
 	// sem is a one-slot semaphore rather than a Mutex, so that waiting for
 	// a change honours the caller's context.
@@ -42,11 +52,20 @@ type Engine struct {
 
 // NewEngine returns an Engine running flow with settings s.
 func NewEngine(flow Flow, s *Settings) *Engine {
+	store := s.Store
+	if store == nil {
+		store = NewMemoryStore()
+	}
 	return &Engine{
-		flow:   flow,
-		caller: NewCaller(s, flow.Error),
-		notify: s.OnSessionChange,
-		sem:    make(chan struct{}, 1),
+		flow:         flow,
+		caller:       NewCaller(s, flow.Error),
+		notify:       s.OnSessionChange,
+		store:        store,
+		keys:         newStoreKeys(s.Broker, s.Base, s.Identity),
+		holder:       newToken(),
+		fallback:     s.StoreFallback,
+		onStoreError: s.OnStoreError,
+		sem:          make(chan struct{}, 1),
 	}
 }
 
@@ -487,6 +506,14 @@ func (e *Engine) changeLocked(ctx context.Context, step string, fn changeFunc) (
 	next, err = fn(ctx, cur)
 	changed = next != cur && (err == nil || next != nil)
 	if changed {
+		// A changed session is the store's business too: a switched one
+		// replaces the stored one under a new id; a logout removes it.
+		if next != nil {
+			next = next.WithExtra(extraStoreID, newToken())
+			e.publish(ctx, next)
+		} else {
+			e.unpublish(ctx, cur)
+		}
 		e.mu.Lock()
 		e.sess = next
 		e.gen++
@@ -540,7 +567,7 @@ func (e *Engine) renewLocked(ctx context.Context, step string, stale uint64, fn 
 	e.running = cancel
 	e.mu.Unlock()
 
-	next, err = fn(runCtx, cur)
+	next, err = e.shared(runCtx, cur, fn)
 
 	e.mu.Lock()
 	e.running = nil

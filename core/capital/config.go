@@ -51,6 +51,9 @@ type Config struct {
 	// OnSessionChange is called after every login, switch and logout (with
 	// nil), synchronously and outside the client's locks.
 	OnSessionChange func(*core.Session)
+	// Sharing says where the session lives: with a Store shared by other
+	// clients (other processes too), they log in once for all.
+	core.Sharing
 }
 
 func (cfg Config) check() (*flow, *core.Settings, error) {
@@ -65,6 +68,8 @@ func (cfg Config) check() (*flow, *core.Settings, error) {
 		Clock:           cfg.Clock,
 		Timeout:         cfg.Timeout,
 		OnSessionChange: cfg.OnSessionChange,
+		Identity:        cfg.Identifier,
+		Sharing:         cfg.Sharing,
 	})
 	if err != nil {
 		return nil, nil, err

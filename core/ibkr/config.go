@@ -89,6 +89,10 @@ type Config struct {
 	// may call the Client's methods. Concurrent changes may call it from
 	// different goroutines.
 	OnSessionChange func(*core.Session)
+	// Sharing says where the session lives: with a Store shared by other
+	// clients (other processes too), they log in once for all and keep one
+	// brokerage session.
+	core.Sharing
 }
 
 // isIBKRDomain: IBKR's own host or one of its numbered hosts.
@@ -161,6 +165,8 @@ func (cfg Config) check() (mode, *core.Settings, error) {
 		Clock:           cfg.Clock,
 		Timeout:         cfg.Timeout,
 		OnSessionChange: cfg.OnSessionChange,
+		Identity:        identity(cfg, oauth1),
+		Sharing:         cfg.Sharing,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -316,4 +322,13 @@ func parseIP(s string) (string, bool) {
 		return "", false
 	}
 	return a.Unmap().String(), true
+}
+
+// identity names the account for the store's keys (which hash it): the
+// OAuth 2.0 client and user, or the OAuth 1.0a consumer and access token.
+func identity(cfg Config, oauth1 bool) string {
+	if oauth1 {
+		return "oauth1 " + strings.TrimSpace(cfg.ConsumerKey) + " " + strings.TrimSpace(cfg.AccessToken)
+	}
+	return "oauth2 " + cfg.ClientID + " " + cfg.Credential
 }

@@ -1,6 +1,7 @@
 package ig
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
@@ -53,6 +54,9 @@ type Config struct {
 	// logout (with nil), synchronously and outside the client's locks, with
 	// a copy the callee may keep.
 	OnSessionChange func(*core.Session)
+	// Sharing says where the session lives: with a Store shared by other
+	// clients (other processes too), they log in once for all.
+	core.Sharing
 }
 
 // check checks cfg and returns the flow it describes and the engine's
@@ -87,6 +91,8 @@ func (cfg Config) check() (*flow, *core.Settings, error) {
 		Clock:           cfg.Clock,
 		Timeout:         cfg.Timeout,
 		OnSessionChange: cfg.OnSessionChange,
+		Identity:        cfg.Identifier + " v" + strconv.Itoa(f.version),
+		Sharing:         cfg.Sharing,
 	})
 	if err != nil {
 		return nil, nil, err
