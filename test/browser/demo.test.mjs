@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { root } from '../js/helpers.mjs';
+import { leakedSecrets, oauth1Secrets, root } from '../js/helpers.mjs';
 import { launchChromium, watchPage } from './browser.mjs';
 import { startDemoServer } from './server.mjs';
 
@@ -217,6 +217,74 @@ test('Interactive Brokers: OAuth 2.0 login, tickle, logout', async () => {
   await page.getByText(/^Tickled: authenticated true\.$/).waitFor(wait);
   await shot('ibkr-session');
   await logout();
+  assert.deepEqual(problems, []);
+});
+
+test('Interactive Brokers: OAuth 1.0a login, signed request, authorizationHeader, tickle, keepalive, logout; no secret in the trace', async () => {
+  const demo = server.creds.ibkrOAuth1;
+  const secrets = oauth1Secrets(demo);
+  await chooseBroker('ibkr1');
+  assert.equal(await page.isVisible('#ibkr1-warning'), true);
+  assert.equal(await page.isVisible('#ibkr-fields'), false);
+  assert.equal(await page.inputValue('#consumer-key'), demo.consumerKey);
+  assert.equal(await page.inputValue('#access-token'), demo.accessToken);
+  assert.equal(await page.getAttribute('#access-token-secret', 'type'), 'password');
+  assert.equal(await page.inputValue('#signature-key'), '', 'the demo signature key is not displayed');
+  assert.equal(await page.inputValue('#encryption-key'), '', 'the demo encryption key is not displayed');
+  assert.equal(await page.inputValue('#realm'), 'limited_poa');
+  await page.click('#clear-trace');
+  await login();
+  let trace = await traceText();
+  assert.match(trace, /live session token \(Diffie-Hellman, RSA-SHA256\) — POST \/sim\/ibkr\/v1\/api\/oauth\/live_session_token → HTTP 200/);
+  assert.match(trace, /brokerage session opened — POST \/sim\/ibkr\/v1\/api\/iserver\/auth\/ssodh\/init → HTTP 200/);
+  assert.ok(!trace.includes('bearer token'), 'no OAuth 2.0 step');
+  assert.match(await text('#session-summary'), /Brokeribkr \(OAuth 1\.0a\)/);
+  assert.match(await text('#session-summary'), /Authenticatedtrue/);
+  assert.match(await text('#session-summary'), /Token expires/);
+  assert.equal(await page.isVisible('#headers'), false, 'an OAuth 1.0a session has no headers');
+  assert.match(await text('#no-headers'), /signs each request/);
+
+  await page.click('#ibkr-request');
+  await page.getByText('GET /v1/api/portfolio/accounts: 1 account(s).').waitFor(wait);
+  assert.match(await traceText(), /portfolio accounts — GET \/sim\/ibkr\/v1\/api\/portfolio\/accounts → HTTP 200/);
+
+  // The header for the page's own call: masked like a bearer token until
+  // "Reveal secrets", and never in the trace.
+  await page.click('#auth-header-button');
+  await page.getByText('Authorization header ready (OAuth).').waitFor(wait);
+  const masked = await text('#auth-header-value');
+  assert.match(masked, /^OAuth realm="limited_poa", oauth_consumer_key="BADEMOCON", oauth_nonce="[0-9a-f]{20}", oauth_signature=".{4}…", oauth_signature_method="HMAC-SHA256", oauth_timestamp="\d+", oauth_token=".{4}…"$/u);
+  assert.match(await traceText(), /authorization header — OAuth … for GET \/v1\/api\/tickle, \d+ characters; the value is never shown here/);
+  await shot('ibkr-oauth1-session');
+  await page.click('#reveal');
+  const header = await text('#auth-header-value');
+  await page.click('#reveal');
+  assert.equal(await text('#auth-header-value'), masked);
+  assert.match(header, /oauth_signature="[^"…]{20,}", .*oauth_token="[0-9a-f]{20}"$/);
+  // It is a working header: the simulator takes it from this test's own fetch.
+  const res = await fetch(`${demo.baseURL}/v1/api/tickle`, { headers: { Authorization: header } });
+  assert.equal(res.status, 200);
+
+  await page.click('#tickle');
+  await page.getByText(/^Tickled: authenticated true\.$/).waitFor(wait);
+  await page.click('#keepalive');
+  assert.equal(await text('#keepalive'), 'Keepalive: on');
+  await page.click('#keepalive');
+  await logout();
+  trace = await traceText();
+  assert.match(trace, /logged out — POST \/sim\/ibkr\/v1\/api\/logout → HTTP 200/);
+  assert.match(trace, /session ended/);
+  assert.equal(await page.isVisible('#auth-header'), false, 'the header goes with the session');
+
+  const signature = /oauth_signature="([^"]+)"/.exec(header)[1];
+  const token = /oauth_token="([^"]+)"/.exec(header)[1];
+  for (const s of [...secrets, signature, decodeURIComponent(signature), token]) {
+    assert.ok(!trace.includes(s), `the trace shows a secret: ${s.slice(0, 8)}…`);
+  }
+  const html = await page.content();
+  assert.deepEqual(leakedSecrets(html.replace(/value="[^"]*"/g, ''), secrets), [], 'no key or secret in the page outside the form');
+  const stats = await (await fetch(`${demo.baseURL}/__sim/stats`)).json();
+  assert.equal(stats.signatureFailures, 0);
   assert.deepEqual(problems, []);
 });
 

@@ -49,17 +49,38 @@ export function rsaKey(bits) {
 
 /** Decrypt base64 ciphertext with OpenSSL's PKCS#1 v1.5; returns the plaintext string. */
 export function opensslDecrypt(privatePem, ciphertextB64) {
+  return opensslDecryptBytes(privatePem, ciphertextB64).toString('utf8');
+}
+
+/** Decrypt base64 ciphertext with OpenSSL's PKCS#1 v1.5; returns the plaintext bytes. */
+export function opensslDecryptBytes(privatePem, ciphertextB64) {
   const dir = mkdtempSync(join(tmpdir(), 'brokerauth-'));
   try {
     const keyFile = join(dir, 'key.pem');
     writeFileSync(keyFile, privatePem, { mode: 0o600 });
     return execFileSync('openssl', ['pkeyutl', '-decrypt', '-inkey', keyFile, '-pkeyopt', 'rsa_padding_mode:pkcs1'], {
       input: Buffer.from(ciphertextB64, 'base64'),
-    }).toString('utf8');
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * What must never show in an error, a log line or a page for the IBKR
+ * OAuth 1.0a demo consumer (credentials.json's ibkrOAuth1): the access
+ * token secret as issued, its decrypted form (the prepend, as hex; OpenSSL
+ * decrypts it, not the code under test), and every line of the two
+ * private keys' PEM bodies.
+ */
+export function oauth1Secrets(c) {
+  const prepend = opensslDecryptBytes(c.encryptionKey, c.accessTokenSecret).toString('hex');
+  const pemLines = (pem) => pem.split('\n').filter((l) => l && !l.startsWith('-----'));
+  return [c.accessTokenSecret, prepend, ...pemLines(c.signatureKey), ...pemLines(c.encryptionKey)];
+}
+
+/** The secrets (see oauth1Secrets) that text contains. */
+export const leakedSecrets = (text, secrets) => secrets.filter((s) => text.includes(s));
 
 /** What the broker expects inside the ciphertext. */
 export const expectedPlaintext = (password, ts) => Buffer.from(`${password}|${ts}`, 'utf8').toString('base64');

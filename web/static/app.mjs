@@ -26,7 +26,8 @@ const state = {
   creds: null, // the simulators' demo logins
   config: { proxy: false },
   client: null, // the current broker client
-  kind: null, // 'ig2' | 'ig3' | 'capital' | 'ibkr'
+  kind: null, // 'ig2' | 'ig3' | 'capital' | 'ibkr' (OAuth 2.0) | 'ibkr1' (OAuth 1.0a)
+  authHeader: null, // the last authorizationHeader() value, shown masked like the session headers
   keepAlive: null,
   reveal: false,
   busy: false,
@@ -43,6 +44,8 @@ const stepNames = [
   [/\/session\/refresh-token$/, () => 'token refreshed'],
   [/\/api\/v1\/ping$/, () => 'keepalive (ping)'],
   [/\/oauth2\/api\/v1\/token$/, () => 'access token (signed client assertion)'],
+  [/\/oauth\/live_session_token$/, () => 'live session token (Diffie-Hellman, RSA-SHA256)'],
+  [/\/portfolio\/accounts$/, () => 'portfolio accounts'],
   [/\/gw\/api\/v1\/sso-sessions$/, () => 'bearer token (SSO session)'],
   [/\/sso\/validate$/, () => 'SSO session validated'],
   [/\/ssodh\/init$/, () => 'brokerage session opened'],
@@ -105,18 +108,29 @@ function onSessionChange(session) {
 // ---- form ------------------------------------------------------------------
 
 const broker = () => document.querySelector('input[name="broker"]:checked').value;
-const family = (kind) => (kind === 'ig2' || kind === 'ig3' ? 'ig' : kind);
+const family = (kind) => (kind === 'ig2' || kind === 'ig3' ? 'ig' : kind === 'ibkr1' ? 'ibkr' : kind);
+// credsOf is a kind's entry in the simulators' credentials.json.
+const credsOf = (kind) => (kind === 'ibkr1' ? state.creds.ibkrOAuth1 : state.creds[family(kind)]);
 const env = () => $('environment').value;
+
+// The OAuth 1.0a fields a login needs; outside the simulator also the keys,
+// the secret and the DH group (the simulator's demo values fill in for them).
+const ibkr1Required = ['consumer-key', 'access-token'];
+const ibkr1Keys = ['access-token-secret', 'signature-key', 'encryption-key'];
 
 function fillForm() {
   const kind = broker();
   const sim = env() === 'sim';
   const ibkr = kind === 'ibkr';
-  $('cst-fields').hidden = ibkr;
+  const ibkr1 = kind === 'ibkr1';
+  $('cst-fields').hidden = ibkr || ibkr1;
   $('ibkr-fields').hidden = !ibkr;
+  $('ibkr1-fields').hidden = !ibkr1;
   $('ip-row').hidden = !ibkr || sim;
-  for (const input of $('cst-fields').querySelectorAll('input')) input.required = !ibkr;
+  for (const input of $('cst-fields').querySelectorAll('input')) input.required = !ibkr && !ibkr1;
   for (const id of ['client-id', 'client-key-id', 'credential']) $(id).required = ibkr;
+  for (const id of ibkr1Required) $(id).required = ibkr1;
+  for (const id of ibkr1Keys) $(id).required = ibkr1 && !sim;
 
   const c = state.creds;
   if (sim && c) {
@@ -124,6 +138,13 @@ function fillForm() {
       $('client-id').value = c.ibkr.clientId;
       $('client-key-id').value = c.ibkr.clientKeyId;
       $('credential').value = c.ibkr.credential;
+    } else if (ibkr1) {
+      const o = c.ibkrOAuth1;
+      $('consumer-key').value = o.consumerKey;
+      $('access-token').value = o.accessToken;
+      $('access-token-secret').value = o.accessTokenSecret;
+      if ($('dh-prime').value.trim() === '') $('dh-params').value = o.dhParams;
+      $('realm').value = o.realm;
     } else {
       const k = c[family(kind)];
       $('api-key').value = k.apiKey;
@@ -132,14 +153,21 @@ function fillForm() {
     }
   } else if (!sim && c) {
     // Never send the simulator's logins to a real broker.
+    const o = c.ibkrOAuth1;
     const simValues = new Set([c.ig.apiKey, c.ig.identifier, c.ig.password, c.capital.apiKey, c.capital.identifier,
-      c.capital.password, c.ibkr.clientId, c.ibkr.clientKeyId, c.ibkr.credential]);
-    for (const id of ['api-key', 'identifier', 'password', 'client-id', 'client-key-id', 'credential']) {
-      if (simValues.has($(id).value)) $(id).value = '';
+      c.capital.password, c.ibkr.clientId, c.ibkr.clientKeyId, c.ibkr.credential, o.consumerKey, o.accessToken,
+      o.accessTokenSecret, o.signatureKey.trim(), o.encryptionKey.trim(), o.dhParams.trim()]);
+    for (const id of ['api-key', 'identifier', 'password', 'client-id', 'client-key-id', 'credential', 'consumer-key',
+      'access-token', 'access-token-secret', 'signature-key', 'encryption-key', 'dh-params']) {
+      if (simValues.has($(id).value.trim())) $(id).value = '';
     }
   }
   $('private-key-hint').textContent = sim ? "(leave empty to use the simulator's published demo key)" : '(PKCS#8 or PKCS#1)';
   $('private-key').placeholder = sim ? "empty: the simulator's demo key" : '-----BEGIN PRIVATE KEY-----';
+  for (const id of ['signature-key', 'encryption-key']) {
+    $(`${id}-hint`).textContent = sim ? "(leave empty to use the simulator's published demo key)" : '(PKCS#8 or PKCS#1)';
+    $(id).placeholder = sim ? "empty: the simulator's demo key" : '-----BEGIN PRIVATE KEY-----';
+  }
 
   const proxyOn = state.config.proxy && !sim;
   $('proxy-row').hidden = !proxyOn;
@@ -161,13 +189,29 @@ function loginOptions(kind) {
   const fam = family(kind);
   const opts = { onSessionChange };
   if (e === 'sim') {
-    opts.baseURL = origin + state.creds[fam].baseURL;
+    opts.baseURL = origin + credsOf(kind).baseURL;
   } else if (state.config.proxy && $('use-proxy').checked) {
     opts.baseURL = origin + proxyPaths[fam][e];
   } else if (fam !== 'ibkr') {
     opts.environment = e;
   }
-  if (fam === 'ibkr') {
+  if (kind === 'ibkr1') {
+    const demo = e === 'sim' ? state.creds.ibkrOAuth1 : null;
+    const value = (id) => $(id).value.trim();
+    Object.assign(opts, {
+      consumerKey: value('consumer-key'),
+      accessToken: value('access-token'),
+      accessTokenSecret: value('access-token-secret'),
+      signatureKey: value('signature-key') || (demo ? demo.signatureKey : ''),
+      encryptionKey: value('encryption-key') || (demo ? demo.encryptionKey : ''),
+    });
+    if (value('dh-params')) opts.dhParams = value('dh-params');
+    else {
+      opts.dhPrime = value('dh-prime');
+      if (value('dh-generator')) opts.dhGenerator = value('dh-generator');
+    }
+    if (value('realm')) opts.realm = value('realm');
+  } else if (fam === 'ibkr') {
     Object.assign(opts, {
       clientId: $('client-id').value.trim(),
       clientKeyId: $('client-key-id').value.trim(),
@@ -189,9 +233,13 @@ function loginOptions(kind) {
 }
 
 function missingField(kind) {
-  const ids = kind === 'ibkr'
-    ? ['client-id', 'client-key-id', 'credential', ...(env() === 'sim' ? [] : ['private-key', 'public-ip'])]
-    : ['api-key', 'identifier', 'password'];
+  const sim = env() === 'sim';
+  let ids = ['api-key', 'identifier', 'password'];
+  if (kind === 'ibkr') ids = ['client-id', 'client-key-id', 'credential', ...(sim ? [] : ['private-key', 'public-ip'])];
+  if (kind === 'ibkr1') {
+    ids = [...ibkr1Required, 'access-token-secret', ...(sim ? [] : ibkr1Keys.slice(1))];
+    if ($('dh-params').value.trim() === '') ids.push('dh-prime');
+  }
   return ids.map((id) => $(id)).find((input) => input.value.trim() === '');
 }
 
@@ -236,14 +284,28 @@ function mask(name, value) {
   if (state.reveal || notSecret.has(name.toLowerCase())) return value;
   const bearer = /^Bearer\s+/i.exec(value);
   if (bearer) return `${bearer[0]}${value.slice(bearer[0].length, bearer[0].length + 4)}…`;
+  if (/^OAuth\s/i.test(value)) return maskOAuth(value);
   return `${value.slice(0, 4)}…`;
+}
+
+// maskOAuth shows an OAuth 1.0a Authorization header with its token and
+// signature cut to 4 characters: until it is sent, the header is good for
+// one request (its nonce is unused), so it is a secret like a bearer token.
+function maskOAuth(value) {
+  return value.replace(/\b(oauth_token|oauth_signature)="([^"]*)"/g, (_, name, v) => `${name}="${v.slice(0, 4)}…"`);
+}
+
+function renderAuthHeader() {
+  $('auth-header').hidden = state.authHeader === null;
+  $('auth-header-value').textContent = state.authHeader === null ? '' : mask('Authorization', state.authHeader);
 }
 
 function renderSession(session) {
   const summary = $('session-summary');
   summary.replaceChildren();
   const add = (k, v) => summary.append(el('dt', {}, k), el('dd', {}, v));
-  add('Broker', state.kind === 'ig2' ? 'IG (v2)' : state.kind === 'ig3' ? 'IG (v3)' : session.broker);
+  const brokerNames = { ig2: 'IG (v2)', ig3: 'IG (v3)', ibkr: 'ibkr (OAuth 2.0)', ibkr1: 'ibkr (OAuth 1.0a)' };
+  add('Broker', brokerNames[state.kind] || session.broker);
   if (session.broker === 'ibkr') {
     add('Authenticated', String(session.authenticated));
     add('Connected', String(session.connected));
@@ -256,8 +318,13 @@ function renderSession(session) {
   if (session.expiresAt) add('Token expires', new Date(session.expiresAt).toLocaleTimeString());
 
   const body = $('headers').tBodies[0];
-  body.replaceChildren(...Object.entries(session.headers).map(([name, value]) =>
+  const headers = Object.entries(session.headers);
+  body.replaceChildren(...headers.map(([name, value]) =>
     el('tr', {}, el('th', { scope: 'row' }, name), el('td', {}, el('code', {}, mask(name, value))))));
+  $('headers').hidden = headers.length === 0;
+  $('no-headers').hidden = headers.length !== 0;
+  $('ibkr-calls').hidden = session.broker !== 'ibkr';
+  renderAuthHeader();
 
   const accounts = session.accounts || [];
   $('switch-row').hidden = session.broker === 'ibkr' || accounts.length < 2;
@@ -273,6 +340,8 @@ function hideSession() {
   $('session').hidden = true;
   $('headers').tBodies[0].replaceChildren();
   $('session-summary').replaceChildren();
+  state.authHeader = null;
+  renderAuthHeader();
 }
 
 function setKeepAliveUI(on) {
@@ -320,7 +389,8 @@ async function login() {
     missing.focus();
     return;
   }
-  await busy(`Log in (${kind === 'ig2' ? 'IG v2' : kind === 'ig3' ? 'IG v3' : kind === 'capital' ? 'Capital.com' : 'IBKR'}, ${$('environment').selectedOptions[0].textContent})`, async () => {
+  const names = { ig2: 'IG v2', ig3: 'IG v3', capital: 'Capital.com', ibkr: 'IBKR OAuth 2.0', ibkr1: 'IBKR OAuth 1.0a' };
+  await busy(`Log in (${names[kind]}, ${$('environment').selectedOptions[0].textContent})`, async () => {
     if (state.client) {
       stopKeepAlive();
       const old = state.client;
@@ -371,6 +441,7 @@ $('reveal').addEventListener('click', () => {
   $('reveal').setAttribute('aria-pressed', String(state.reveal));
   $('reveal').textContent = state.reveal ? 'Hide secrets' : 'Reveal secrets';
   if (state.client && state.client.session) renderSession(state.client.session);
+  else renderAuthHeader();
 });
 
 $('switch').addEventListener('click', () => busy(`Switch to ${$('account').value}`, async () => {
@@ -401,6 +472,23 @@ $('tickle').addEventListener('click', () => busy('Tickle', async () => {
   const t = await state.client.tickle();
   traceLine('info', 'tickle answered', `authenticated ${t.authenticated}, connected ${t.connected}, competing ${t.competing}`);
   $('status').textContent = `Tickled: authenticated ${t.authenticated}.`;
+}));
+
+$('ibkr-request').addEventListener('click', () => busy('GET /v1/api/portfolio/accounts', async () => {
+  const accounts = await state.client.request('/v1/api/portfolio/accounts');
+  const ids = Array.isArray(accounts) ? accounts.map((a) => a.accountId) : [];
+  traceLine('info', 'accounts answered', `${ids.length} account(s): ${ids.join(', ') || '—'}`);
+  $('status').textContent = `GET /v1/api/portfolio/accounts: ${ids.length} account(s).`;
+}));
+
+// The header for a call the page would send itself. It never goes to the
+// trace; the session panel shows it masked unless "Reveal secrets".
+$('auth-header-button').addEventListener('click', () => busy("authorizationHeader('GET', '/v1/api/tickle')", async () => {
+  state.authHeader = await state.client.authorizationHeader('GET', '/v1/api/tickle');
+  renderAuthHeader();
+  const scheme = state.authHeader.split(' ', 1)[0];
+  traceLine('info', 'authorization header', `${scheme} … for GET /v1/api/tickle, ${state.authHeader.length} characters; the value is never shown here`);
+  $('status').textContent = `Authorization header ready (${scheme}).`;
 }));
 
 $('logout').addEventListener('click', () => busy('Log out', async () => {
