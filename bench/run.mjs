@@ -1,17 +1,20 @@
 // Runs every JS benchmark, one after another in fresh processes, then checks
-// issue 6's speed and size budgets against what they measured, and the
-// budgets against ig-trading-api (bench/peer-ig.bench.mjs). Each bench
+// issue 6's speed and size budgets against what they measured, the
+// budgets against ig-trading-api (bench/peer-ig.bench.mjs) and issue 16's
+// IBKR OAuth 1.0a login budget (bench/oauth1.bench.mjs). Each bench
 // prints its own table and ends with a `RESULT {json}` line, read here.
 //
 // The budgets are ratios measured side by side in one run (the machines are
 // shared and noisy), except the wasm size and the cold start, which are
-// absolute by nature.
+// absolute by nature, and the OAuth 1.0a login's CPU time (issue 16's aim is
+// absolute; the node:crypto figure and the ratio are shown beside it).
 //
 // Usage: node bench/run.mjs [--strict]   (--strict: exit 1 if a budget is missed)
 
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
+import { oauth1Budgets } from './oauth1.bench.mjs';
 import { ensureConsumer, peerIGBudgets } from './peer-ig.bench.mjs';
 
 const here = import.meta.dirname;
@@ -23,6 +26,7 @@ const benches = [
   ['login.bench.mjs'],
   ['memory.bench.mjs', ['--expose-gc']],
   ['peer-ig.bench.mjs'],
+  ['oauth1.bench.mjs'],
 ];
 
 // test/js/simserver.mjs (login, memory, peer-ig) refuses to load without the
@@ -44,6 +48,7 @@ const browser = results['browser-encrypt.bench.mjs'];
 const login = results['login.bench.mjs'];
 const memory = results['memory.bench.mjs'];
 const peerIG = results['peer-ig.bench.mjs'];
+const oauth1 = results['oauth1.bench.mjs'];
 const us = node.usPerOp;
 const faster = (than, table = us) => table[than] / table.brokerauth;
 const MB = 1e6;
@@ -78,6 +83,12 @@ verdicts(peerIGBudgets(peerIG));
 const req = peerIG.request;
 console.log(`\n  also: per request on an open session, brokerauth v3 ${ms(req.wallMs['brokerauth v3'])} wall / ${ms(req.cpuMs['brokerauth v3'])} CPU, ` +
   `v2 ${ms(req.wallMs['brokerauth v2'])} / ${ms(req.cpuMs['brokerauth v2'])}, ig-trading-api ${ms(req.wallMs['ig-trading-api'])} / ${ms(req.cpuMs['ig-trading-api'])}`);
+// CPU time per login against an instant in-process IBKR stand-in, a fresh
+// client each (its making untimed), next to the same steps with node:crypto.
+console.log('\n### budget (issue 16): IBKR OAuth 1.0a login\n');
+verdicts(oauth1Budgets(oauth1));
+console.log(`\n  also: CPU per login, brokerauth (wasm) ${ms(oauth1.cpuMs['brokerauth (wasm)'])}, node:crypto by hand ${ms(oauth1.cpuMs['node:crypto by hand'])}, ` +
+  `ratio ${oauth1.ratio.toFixed(2)}×; wall ${ms(oauth1.wallMs['brokerauth (wasm)'])} / ${ms(oauth1.wallMs['node:crypto by hand'])}; median of ${oauth1.logins} each`);
 if (strict && missed) process.exit(1);
 
 function verdicts(list) {
