@@ -20,7 +20,7 @@ var (
 const (
 	// storeOpTimeout bounds each store operation, so that a store that
 	// stops answering fails a call rather than hang it.
-	storeOpTimeout = 5 * time.Second
+	storeOpTimeout = 10 * time.Second
 	// sessionTTL is how long the store keeps a session: a dead one is
 	// replaced before then, by whoever sees the broker refuse it.
 	sessionTTL = 24 * time.Hour
@@ -50,28 +50,17 @@ const (
 func (e *Engine) shared(ctx context.Context, cur *Session, fn changeFunc) (*Session, error) {
 	started := time.Now()
 	curID := cur.storeID()
-	stored, err := e.stored(ctx, curID)
-	if err != nil {
-		return e.alone(ctx, cur, fn, err)
-	}
-	if stored.usable {
-		return stored.session, nil
-	}
-
 	token := newToken()
 	poll := pollMin
+	var stored storedSession
+	locked := false
+	defer func() {
+		if locked {
+			e.storeUnlock(ctx, token)
+		}
+	}()
 	for {
-		ok, err := e.storeLock(ctx, token)
-		if err != nil {
-			return e.alone(ctx, cur, fn, err)
-		}
-		if ok {
-			break
-		}
-		if err := sleepReal(ctx, poll); err != nil {
-			return nil, TransportError(ctx, e.broker(), "store", err)
-		}
-		poll = min(poll*3/2, pollMax)
+		var err error
 		if stored, err = e.stored(ctx, curID); err != nil {
 			return e.alone(ctx, cur, fn, err)
 		}
@@ -81,22 +70,26 @@ func (e *Engine) shared(ctx context.Context, cur *Session, fn changeFunc) (*Sess
 		if f := e.failure(ctx); f != nil {
 			return nil, f
 		}
+		if locked {
+			break
+		}
+		// Not the lock yet: take it (then look once more), or wait.
+		if locked, err = e.storeLock(ctx, token); err != nil {
+			return e.alone(ctx, cur, fn, err)
+		}
+		if locked {
+			continue
+		}
 		if time.Since(started) > storeWait {
 			return nil, &Error{Code: CodeTimeout, Broker: e.broker(), Step: "store", Retryable: true,
 				Message: "waited " + storeWait.String() + " for another client's login to this account (the session store's lock), which has not finished"}
 		}
+		if err := Sleep(ctx, SystemClock, poll); err != nil {
+			return nil, TransportError(ctx, e.broker(), "store", err)
+		}
+		poll = min(poll*3/2, pollMax)
 	}
-	defer e.storeUnlock(ctx, token)
 
-	if stored, err = e.stored(ctx, curID); err != nil {
-		return e.alone(ctx, cur, fn, err)
-	}
-	if stored.usable {
-		return stored.session, nil
-	}
-	if f := e.failure(ctx); f != nil {
-		return nil, f
-	}
 	base := cur
 	if stored.session != nil {
 		base = stored.session
@@ -293,17 +286,4 @@ func (s *Session) storeID() string {
 		return ""
 	}
 	return s.Extra(extraStoreID)
-}
-
-// sleepReal waits d of real time (the store's leases are real time, not
-// the client's clock), or until ctx ends.
-func sleepReal(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -22,6 +22,7 @@ package redisstore
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"net"
 	"strings"
@@ -106,24 +107,17 @@ type raw struct {
 	where  string // host:port, for errors
 }
 
-// The scripts: compare-and-delete, and take-or-extend a lock.
+// The scripts, shared with the JavaScript store (js/build.mjs copies
+// them into brokerauth/redis): compare-and-delete, and take-or-extend a
+// lock.
 var (
-	deleteIfEqual = redis.NewScript(`
-if redis.call("GET", KEYS[1]) == ARGV[1] then
-  return redis.call("DEL", KEYS[1])
-end
-return 0`)
-	lock = redis.NewScript(`
-local v = redis.call("GET", KEYS[1])
-if v == ARGV[1] then
-  redis.call("PEXPIRE", KEYS[1], ARGV[2])
-  return 1
-end
-if not v then
-  redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
-  return 1
-end
-return 0`)
+	//go:embed delete_if_equal.lua
+	deleteIfEqualLua string
+	//go:embed lock.lua
+	lockLua string
+
+	deleteIfEqual = redis.NewScript(deleteIfEqualLua)
+	lock          = redis.NewScript(lockLua)
 )
 
 func (r *raw) Get(ctx context.Context, key string) ([]byte, error) {
