@@ -23,6 +23,7 @@ const strict = process.argv.includes('--strict');
 const benches = [
   ['encrypt.bench.mjs'],
   ['browser-encrypt.bench.mjs'],
+  ['browser-cold.bench.mjs'],
   ['login.bench.mjs'],
   ['memory.bench.mjs', ['--expose-gc']],
   ['peer-ig.bench.mjs'],
@@ -49,6 +50,7 @@ const login = results['login.bench.mjs'];
 const memory = results['memory.bench.mjs'];
 const peerIG = results['peer-ig.bench.mjs'];
 const oauth1 = results['oauth1.bench.mjs'];
+const browserCold = results['browser-cold.bench.mjs'];
 const us = node.usPerOp;
 const faster = (than, table = us) => table[than] / table.brokerauth;
 const MB = 1e6;
@@ -89,6 +91,22 @@ console.log('\n### budget (issue 16): IBKR OAuth 1.0a login\n');
 verdicts(oauth1Budgets(oauth1));
 console.log(`\n  also: CPU per login, brokerauth (wasm) ${ms(oauth1.cpuMs['brokerauth (wasm)'])}, node:crypto by hand ${ms(oauth1.cpuMs['node:crypto by hand'])}, ` +
   `ratio ${oauth1.ratio.toFixed(2)}×; wall ${ms(oauth1.wallMs['brokerauth (wasm)'])} / ${ms(oauth1.wallMs['node:crypto by hand'])}; median of ${oauth1.logins} each`);
+// The encrypt-only module and both modules' cold start (issue 17): sizes
+// and ready times from bench/encrypt.bench.mjs (fresh Node processes,
+// interleaved), Chromium's from bench/browser-cold.bench.mjs.
+console.log('\n### budgets (issue 17): brokerauth/encrypt, cold start\n');
+verdicts([
+  ['brokerauth-encrypt.wasm ≤ 0.75 MB gzip', node.wasmEncrypt.gzip / MB, (x) => x <= 0.75, ' MB'],
+  ['brokerauth/encrypt ready (fresh Node, import → first ciphertext) ≤ 35 ms', node.readyMs['brokerauth/encrypt'], (x) => x <= 35, ' ms'],
+  ['brokerauth ready (fresh Node, import → first ciphertext) ≤ 50 ms', node.readyMs.brokerauth, (x) => x <= 50, ' ms'],
+  ['brokerauth.wasm ≤ 1.6 MB gzip (without dropping tinyutil)', node.wasm.gzip / MB, (x) => x <= 1.6, ' MB'],
+]);
+const c = browserCold.coldMs;
+console.log(`\n  also: brokerauth-encrypt.wasm ${(node.wasmEncrypt.brotli / MB).toFixed(2)} MB brotli, ${(node.wasmEncrypt.raw / MB).toFixed(2)} MB raw; ` +
+  `ready next to the others: ${Object.entries(node.readyMs).map(([n, x]) => `${n} ${ms(x)}`).join(', ')}`);
+console.log(`  ${browserCold.browser}, navigation → first ciphertext (script start → first ciphertext): ` +
+  `brokerauth/encrypt ${ms(c['brokerauth/encrypt'].sinceNavigationMs)} (${ms(c['brokerauth/encrypt'].scriptMs)}), ` +
+  `brokerauth ${ms(c.brokerauth.sinceNavigationMs)} (${ms(c.brokerauth.scriptMs)})`);
 if (strict && missed) process.exit(1);
 
 function verdicts(list) {

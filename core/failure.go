@@ -6,18 +6,20 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/brokerauth/brokerauth/core/encrypt"
 )
 
 // Codes for failures of a session flow that are not the broker's own
 // errorCode.
 const (
-	CodeNetwork     Code = "network"       // no response: refused, reset, DNS, CORS
-	CodeTimeout     Code = "timeout"       // the call's deadline passed
-	CodeBadResponse Code = "bad_response"  // a response we cannot use: not JSON, fields or headers missing
-	CodeInsecureURL Code = "insecure_url"  // a base URL that is not https (loopback excepted)
-	CodeCanceled    Code = "canceled"      // the caller's context was canceled
-	CodeNotLoggedIn Code = "not_logged_in" // the call needs a session: call Login first
-	CodeInternal    Code = "internal"      // a bug in brokerauth, recovered
+	CodeNetwork     Code = "network"            // no response: refused, reset, DNS, CORS
+	CodeTimeout     Code = "timeout"            // the call's deadline passed
+	CodeBadResponse Code = "bad_response"       // a response we cannot use: not JSON, fields or headers missing
+	CodeInsecureURL Code = "insecure_url"       // a base URL that is not https (loopback excepted)
+	CodeCanceled    Code = "canceled"           // the caller's context was canceled
+	CodeNotLoggedIn Code = "not_logged_in"      // the call needs a session: call Login first
+	CodeInternal         = encrypt.CodeInternal // a bug in brokerauth, recovered
 )
 
 // allowanceCodes are broker codes that say "too many requests, later" under

@@ -48,27 +48,3 @@ func FuzzEncryptPassword(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParseDERKey feeds arbitrary bytes to the DER key parser: it
-// must never panic, and whatever it accepts must be a usable RSA key.
-func FuzzParseDERKey(f *testing.F) {
-	spki, _ := base64.StdEncoding.DecodeString(capitalGuideKey)
-	f.Add(spki)
-	f.Add(spki[24:]) // the bare PKCS#1 RSAPublicKey inside
-	f.Add(spki[:40])
-	f.Add([]byte{0x30, 0x84, 0xff, 0xff, 0xff, 0xff})
-	f.Add([]byte{0x30, 0x81, 0x05, 0x02, 0x01, 0x01, 0x02, 0x00})
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		key, err := parseDERKey(b)
-		if err != nil {
-			if _, ok := err.(*Error); !ok {
-				t.Fatalf("untyped error %T", err)
-			}
-			return
-		}
-		if key.N.BitLen() < minKeyBits || key.E < 3 {
-			t.Fatalf("accepted an unusable key")
-		}
-	})
-}

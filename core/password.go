@@ -6,18 +6,10 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"runtime"
-	"unicode/utf8"
 
+	"github.com/brokerauth/brokerauth/core/encrypt"
 	"github.com/brokerauth/brokerauth/core/internal/rsaenc"
 )
-
-// pkcs1v15Overhead is the PKCS#1 v1.5 type 2 padding: 0x00 0x02, at least
-// eight random non-zero bytes, 0x00.
-const pkcs1v15Overhead = 11
-
-// maxTimeStampDigits bounds the timeStamp: brokers send epoch milliseconds
-// (13 digits); 20 digits is the whole uint64 range.
-const maxTimeStampDigits = 20
 
 // EncryptPassword encrypts a login password the way IG (v2 and v1 sessions)
 // and Capital.com require:
@@ -32,7 +24,14 @@ const maxTimeStampDigits = 20
 // Padding is random, so every call returns a different string. Errors are
 // *Error with CodeInvalidKey, CodeUnsupportedKey, CodePasswordTooLong or
 // CodeInvalidArgument, and never contain the password.
+//
+// Under WebAssembly this is encrypt.Password with crypto/rand, the very code
+// the encrypt-only wasm runs; elsewhere the key is parsed the same way and
+// crypto/rsa encrypts.
 func EncryptPassword(encryptionKey, timeStamp, password string) (string, error) {
+	if useRSAEnc {
+		return encrypt.Password(rand.Reader, encryptionKey, timeStamp, password)
+	}
 	key, err := ParseEncryptionKey(encryptionKey)
 	if err != nil {
 		return "", err
@@ -44,24 +43,13 @@ func EncryptPassword(encryptionKey, timeStamp, password string) (string, error) 
 // ParseEncryptionKey, for callers that encrypt more than once per key.
 func EncryptPasswordWithKey(key *rsa.PublicKey, timeStamp, password string) (string, error) {
 	if key == nil || key.N == nil {
-		return "", newError(CodeInvalidKey, "no encryption key given")
+		return "", &Error{Code: CodeInvalidKey, Message: "no encryption key given"}
 	}
-	if err := checkTimeStamp(timeStamp); err != nil {
+	msg, err := encrypt.Plaintext(key.N.BitLen(), timeStamp, password)
+	if err != nil {
 		return "", err
 	}
-	if password == "" {
-		return "", newError(CodeInvalidArgument, "password is empty")
-	}
-	if !utf8.ValidString(password) {
-		return "", newError(CodeInvalidArgument, "password is not valid UTF-8")
-	}
-	inner := base64.StdEncoding.EncodeToString([]byte(password + "|" + timeStamp))
-	if limit := key.Size() - pkcs1v15Overhead; len(inner) > limit {
-		return "", newError(CodePasswordTooLong,
-			"password is too long for this %d-bit key: at most %d UTF-8 bytes with this timeStamp",
-			key.N.BitLen(), MaxPasswordBytes(key, timeStamp))
-	}
-	ciphertext, err := encryptPKCS1v15(key, []byte(inner), useRSAEnc)
+	ciphertext, err := encryptPKCS1v15(key, msg, useRSAEnc)
 	if err != nil {
 		// Only reachable with a key that passed parsing but that crypto/rsa
 		// still refuses; its message names the key, never the password.
@@ -85,7 +73,7 @@ func encryptPKCS1v15(key *rsa.PublicKey, msg []byte, fast bool) ([]byte, error) 
 	if fast && rsaencTakes(key) {
 		k, err := rsaenc.New(key.N.FillBytes(make([]byte, key.Size())), uint64(key.E))
 		if err == nil {
-			if ciphertext, err := k.EncryptPKCS1v15(msg); err == nil {
+			if ciphertext, err := k.EncryptPKCS1v15(rand.Reader, msg); err == nil {
 				return ciphertext, nil
 			}
 		}
@@ -102,7 +90,7 @@ func encryptPKCS1v15(key *rsa.PublicKey, msg []byte, fast bool) ([]byte, error) 
 // before.
 func rsaencTakes(key *rsa.PublicKey) bool {
 	bits := key.N.BitLen()
-	return key.N.Sign() > 0 && bits >= minKeyBits && bits <= maxKeyBits && key.N.Bit(0) == 1 &&
+	return key.N.Sign() > 0 && bits >= encrypt.MinKeyBits && bits <= encrypt.MaxKeyBits && key.N.Bit(0) == 1 &&
 		key.E >= 3 && key.E <= 1<<31-1 && key.E&1 == 1
 }
 
@@ -111,25 +99,5 @@ func rsaencTakes(key *rsa.PublicKey) bool {
 // into 4, and PKCS#1 v1.5 leaves k-11 bytes. For a 2048-bit key and a
 // 13-digit timeStamp that is 169 bytes.
 func MaxPasswordBytes(key *rsa.PublicKey, timeStamp string) int {
-	plain := 3 * ((key.Size() - pkcs1v15Overhead) / 4)
-	n := plain - len(timeStamp) - 1
-	if n < 0 {
-		return 0
-	}
-	return n
-}
-
-func checkTimeStamp(ts string) error {
-	if ts == "" {
-		return newError(CodeInvalidArgument, "timeStamp is empty; pass the timeStamp the broker sent with the key")
-	}
-	if len(ts) > maxTimeStampDigits {
-		return newError(CodeInvalidArgument, "timeStamp is longer than %d digits", maxTimeStampDigits)
-	}
-	for i := 0; i < len(ts); i++ {
-		if ts[i] < '0' || ts[i] > '9' {
-			return newError(CodeInvalidArgument, "timeStamp must be a non-negative whole number in decimal digits")
-		}
-	}
-	return nil
+	return encrypt.MaxPasswordBytes(key.N.BitLen(), timeStamp)
 }

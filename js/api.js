@@ -1,102 +1,36 @@
-// The public API shared by the Node and browser builds: init() and the
-// object it resolves to. Platform differences (where the .wasm comes from,
+// What init() resolves to in the sessions module (brokerauth): the client
+// factories from the Go side's table, encryptPassword, diagnostics. init()
+// itself is init.js's; platform differences (where the .wasm comes from,
 // which globals need a polyfill) live in node.js and browser.js.
 
-import { BrokerAuthError, checkKeys, codes, describeType, invalidArgument, isWellFormed, readArgument } from './errors.js';
 import { clientClass } from './clients.js';
-import { startRuntime } from './runtime.js';
+import { encryptPasswordOf } from './encrypt.js';
+import { BrokerAuthError, codes } from './errors.js';
+import { createHostFetch } from './hostfetch.js';
+import { version } from './init.js';
 
-// Inputs longer than these cannot be valid (a 16384-bit PEM key is ~3 KB;
-// such a key carries at most ~1.5 KB of password), so they are refused
-// before crossing into the wasm, whose memory never shrinks.
-const maxKeyChars = 64 * 1024;
-const maxPasswordChars = 4 * 1024;
+export { version };
 
-// Replaced at build time with the npm package's version; the wasm reports
-// the version it was built with, and the two must match.
-export const version = __BROKERAUTH_VERSION__;
+/** The sessions module's API for init.js's createInit. */
+export const sessionsAPI = {
+  create: createBrokerAuth,
+  // The handshake lends Go the fetch helper (hostfetch.js).
+  lend: (ns, runtime) => createHostFetch(() => ns.fetchDone, runtime.calls),
+};
 
-/**
- * @typedef {object} Platform
- * @property {() => Promise<void>} prepareGlobals makes what wasm_exec.js needs exist
- * @property {() => Promise<unknown>} importWasmExec loads Go's wasm_exec.js
- * @property {(url: string|URL|undefined) => Promise<WebAssembly.Module>} compileWasm
- * @property {(go: object, runtime: import('./runtime.js').Runtime) => void} [adaptGo]
- *   platform tweaks to a Go instance before it starts
- */
-
-/** @param {Platform} platform */
-export function createInit(platform) {
-  let pending = null;
-
-  return function init(options = {}) {
-    // Every call's options are checked, so that a typo is never ignored;
-    // then single flight: concurrent and later calls share one start, and
-    // a failed start is forgotten so that init() can be tried again.
-    let checked;
-    try {
-      checked = readInitOptions(options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (!pending) {
-      pending = start(platform, checked).catch((err) => {
-        pending = null;
-        throw err;
-      });
-    }
-    return pending;
-  };
-}
-
-function readInitOptions(options) {
-  if (options === null || typeof options !== 'object') {
-    throw invalidArgument(`init(options): options must be an object, got ${describeType(options)}`);
-  }
-  // Getters, Proxy traps and instanceof (getPrototypeOf) can run the
-  // caller's code, which may throw: that becomes invalid_argument.
-  return readArgument('init(options)', () => {
-    checkKeys('init(options)', options, ['wasmURL', 'wasmModule']);
-    const { wasmURL, wasmModule } = options;
-    if (wasmURL !== undefined && wasmModule !== undefined) {
-      throw invalidArgument('init(options): pass wasmURL or wasmModule, not both');
-    }
-    if (wasmURL !== undefined && typeof wasmURL !== 'string' && !(wasmURL instanceof URL)) {
-      throw invalidArgument(`init(options): wasmURL must be a string or URL, got ${describeType(wasmURL)}`);
-    }
-    if (wasmModule !== undefined && !(wasmModule instanceof WebAssembly.Module)) {
-      throw invalidArgument(`init(options): wasmModule must be a WebAssembly.Module, got ${describeType(wasmModule)}`);
-    }
-    return { wasmURL, wasmModule };
-  });
-}
-
-async function start(platform, { wasmURL, wasmModule }) {
-  await platform.prepareGlobals();
-  await platform.importWasmExec();
-  let module = wasmModule;
-  if (!module) {
-    try {
-      module = await platform.compileWasm(wasmURL);
-    } catch (err) {
-      if (err instanceof BrokerAuthError) throw err;
-      throw new BrokerAuthError(codes.wasmLoadFailed, `could not load brokerauth.wasm: ${err && err.message}`);
-    }
-  }
-
-  const { ns, runtime } = await startRuntime(module, { onGoCreated: platform.adaptGo });
-  if (ns.version !== version) {
-    throw new BrokerAuthError(
-      codes.versionMismatch,
-      `brokerauth.wasm is version ${ns.version} but the JavaScript wrapper is ${version}; ` +
-        'serve the .wasm file that ships with this package',
-    );
-  }
-  return createBrokerAuth(ns, runtime);
-}
+// The Go side's table of the API (wasm/api.go, ns.describe()) as the build
+// read it off the wasm it ships with (js/build.mjs), without its
+// documentation, so that a start does not have Go build it (and V8 compile
+// the code that does). The version handshake guarantees it is this wasm's
+// table.
+const apiTable = __BROKERAUTH_API__;
 
 function clientFactories(ns, runtime) {
-  const table = JSON.parse(runtime.callSync(ns.describe, [], 'describe'));
+  if (typeof ns.clientCall !== 'function') {
+    throw new BrokerAuthError(codes.wasmLoadFailed,
+      "this module has no session clients (brokerauth-encrypt.wasm, brokerauth/encrypt's?); 'brokerauth' runs brokerauth.wasm");
+  }
+  const table = apiTable;
   const factories = {};
   for (const [broker, entry] of Object.entries(table.brokers)) {
     const Client = clientClass(ns, runtime, broker, entry);
@@ -126,45 +60,6 @@ function createBrokerAuth(ns, runtime) {
      * Encrypt a login password for IG (v2) or Capital.com.
      * @returns {string} base64 ciphertext for the "password" field
      */
-    encryptPassword(encryptionKey, timeStamp, password) {
-      if (typeof encryptionKey !== 'string') {
-        throw invalidArgument(`encryptPassword: encryptionKey must be a string, got ${describeType(encryptionKey)}`);
-      }
-      if (encryptionKey.length > maxKeyChars) {
-        throw new BrokerAuthError('invalid_key', `encryptPassword: encryptionKey is longer than any RSA public key (${encryptionKey.length} characters)`);
-      }
-      const ts = timeStampText(timeStamp);
-      if (typeof password !== 'string') {
-        throw invalidArgument(`encryptPassword: password must be a string, got ${describeType(password)}`);
-      }
-      if (password.length > maxPasswordChars) {
-        throw new BrokerAuthError('password_too_long', `encryptPassword: password is longer than any broker key can carry (${password.length} characters)`);
-      }
-      if (!isWellFormed(password)) {
-        // Go would receive U+FFFD in place of the lone surrogate and encrypt
-        // a different password than the one the user typed.
-        throw invalidArgument('encryptPassword: password contains an unpaired UTF-16 surrogate');
-      }
-      return runtime.callSync(ns.encryptPassword, [encryptionKey, ts, password], 'encryptPassword');
-    },
+    encryptPassword: encryptPasswordOf(ns, runtime),
   });
 }
-
-// timeStampText accepts what a JSON parser hands back for the broker's
-// timeStamp (a number) and what people store it as (a string or BigInt),
-// and renders it in decimal for the Go side, which checks the digits.
-function timeStampText(ts) {
-  switch (typeof ts) {
-    case 'string':
-      return ts;
-    case 'number':
-      if (Number.isSafeInteger(ts) && ts >= 0) return String(ts);
-      throw invalidArgument('encryptPassword: timeStamp must be a non-negative whole number no larger than Number.MAX_SAFE_INTEGER');
-    case 'bigint':
-      if (ts >= 0n) return ts.toString();
-      throw invalidArgument('encryptPassword: timeStamp must not be negative');
-    default:
-      throw invalidArgument(`encryptPassword: timeStamp must be a number, a decimal string or a BigInt, got ${describeType(ts)}`);
-  }
-}
-

@@ -2,14 +2,18 @@
 //   index.mjs, index.cjs  (Node: ESM and CommonJS, from js/node.js)
 //   browser.mjs           (browsers and bundlers, from js/browser.js)
 //   index.d.ts, index.d.mts (generated: js/dts.mjs)
-// The Makefile adds brokerauth.wasm and Go's wasm_exec.js.
+//   encrypt.mjs, encrypt.cjs, encrypt-browser.mjs, encrypt.d.ts, encrypt.d.mts
+//                         (brokerauth/encrypt, the same from js/node-encrypt.js,
+//                         js/browser-encrypt.js and js/encrypt.d.ts.in)
+// The Makefile adds brokerauth.wasm, brokerauth-encrypt.wasm and Go's
+// wasm_exec.js.
 //
 // Go's wasm_exec.js ships unchanged next to them (the Makefile copies it from
 // the toolchain) and is also inlined into each entry; see inlineWasmExec.
 
 import { build } from 'esbuild';
 
-import { declarations, describeWasm } from './dts.mjs';
+import { declarations, describeWasm, encryptDeclarations } from './dts.mjs';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,36 +39,49 @@ const inlineWasmExec = {
   },
 };
 
+// The API table of the wasm just built (wasm/api.go's describe()): the
+// declarations are written from it (js/dts.mjs), and the sessions entries
+// carry it without its documentation, so that a start need not ask the Go
+// side for it (js/api.js).
+await import(join(out, 'wasm_exec.js'));
+const api = await describeWasm(join(out, 'brokerauth.wasm'));
+const apiForWrapper = JSON.parse(JSON.stringify(api, (k, v) => (k === 'doc' ? undefined : v)));
+
 const common = {
   bundle: true,
   target: 'es2020',
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [inlineWasmExec],
-  define: { __BROKERAUTH_VERSION__: JSON.stringify(version) },
+  define: { __BROKERAUTH_VERSION__: JSON.stringify(version), __BROKERAUTH_API__: JSON.stringify(apiForWrapper) },
   banner: {
     js: `// brokerauth ${version} — built from js/ by js/build.mjs; do not edit.\n` +
       "// Includes Go's wasm_exec.js, Copyright The Go Authors, under the BSD-style license in LICENSE-go.",
   },
 };
 
-await Promise.all([
-  build({ ...common, entryPoints: [join(root, 'js/node.js')], platform: 'node', format: 'esm', outfile: join(out, 'index.mjs') }),
+// Each entry's Node ESM, Node CommonJS and browser builds.
+const entries = (node, browser, name, browserName) => [
+  build({ ...common, entryPoints: [join(root, node)], platform: 'node', format: 'esm', outfile: join(out, `${name}.mjs`) }),
   build({
     ...common,
-    entryPoints: [join(root, 'js/node.js')],
+    entryPoints: [join(root, node)],
     platform: 'node',
     format: 'cjs',
-    outfile: join(out, 'index.cjs'),
+    outfile: join(out, `${name}.cjs`),
     // CommonJS has no import.meta; point it at this file the same way.
     define: { ...common.define, 'import.meta.url': '__brokerauthModuleURL' },
     banner: { js: `${common.banner.js}\nconst __brokerauthModuleURL = require('node:url').pathToFileURL(__filename).href;` },
   }),
-  build({ ...common, entryPoints: [join(root, 'js/browser.js')], platform: 'browser', format: 'esm', outfile: join(out, 'browser.mjs') }),
+  build({ ...common, entryPoints: [join(root, browser)], platform: 'browser', format: 'esm', outfile: join(out, `${browserName}.mjs`) }),
+];
+await Promise.all([
+  ...entries('js/node.js', 'js/browser.js', 'index', 'browser'),
+  ...entries('js/node-encrypt.js', 'js/browser-encrypt.js', 'encrypt', 'encrypt-browser'),
 ]);
 
-// The command line imports the library entry at run time, so the package
-// holds one copy of the wrapper.
+// The command line imports the library entries at run time, so the package
+// holds one copy of each wrapper.
 await build({
   ...common,
   entryPoints: [join(root, 'js/cli.js')],
@@ -74,17 +91,18 @@ await build({
   plugins: [{
     name: 'library-external',
     setup(b) {
-      b.onResolve({ filter: /^\.\/index\.mjs$/ }, () => ({ path: './index.mjs', external: true }));
+      b.onResolve({ filter: /^\.\/(index|encrypt)\.mjs$/ }, (args) => ({ path: args.path, external: true }));
     },
   }],
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });
 chmodSync(join(out, 'cli.mjs'), 0o755);
 
-// The declarations, from the template and the API table of the wasm just
-// built (js/dts.mjs).
-await import(join(out, 'wasm_exec.js'));
-const types = declarations(readFileSync(join(root, 'js/index.d.ts.in'), 'utf8'), await describeWasm(join(out, 'brokerauth.wasm')));
+// The declarations, from the template and the API table.
+const types = declarations(readFileSync(join(root, 'js/index.d.ts.in'), 'utf8'), api);
 writeFileSync(join(out, 'index.d.ts'), types);
 writeFileSync(join(out, 'index.d.mts'), types);
+const encryptTypes = encryptDeclarations(readFileSync(join(root, 'js/encrypt.d.ts.in'), 'utf8'), readFileSync(join(root, 'js/index.d.ts.in'), 'utf8'));
+writeFileSync(join(out, 'encrypt.d.ts'), encryptTypes);
+writeFileSync(join(out, 'encrypt.d.mts'), encryptTypes);
 copyFileSync(join(root, 'LICENSE'), join(out, 'LICENSE'));

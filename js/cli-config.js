@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-import { BrokerAuthError } from './index.mjs';
+import { BrokerAuthError } from './encrypt.mjs'; // the small entry: encrypt must not load the sessions module
 
 export class UsageError extends Error {}
 

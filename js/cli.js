@@ -4,7 +4,9 @@
 
 import { parseArgs } from 'node:util';
 
-import { init, BrokerAuthError, version } from './index.mjs';
+// encrypt runs on the small encrypt-only module; the session commands load
+// the sessions module when they run, so that encrypt never parses it.
+import { init as initEncrypt, BrokerAuthError, version } from './encrypt.mjs';
 import { clientOptions, settingsHelp, UsageError } from './cli-config.js';
 
 const usage = `usage:
@@ -110,14 +112,14 @@ async function encrypt(values) {
   if (!values.key || !values.timestamp) throw new UsageError('encrypt needs --key and --timestamp');
   if (!values['password-stdin']) throw new UsageError('encrypt reads the password from stdin: pass --password-stdin');
   const password = (await readStdin()).replace(/\r?\n$/, '');
-  const ba = await init();
+  const ba = await initEncrypt();
   console.log(ba.encryptPassword(values.key, values.timestamp, password));
   return 0;
 }
 
 async function loginCST(broker, values, env, debug) {
   const opts = clientOptions('cst', broker, values.config, values, env);
-  const ba = await init();
+  const ba = await initSessions();
   debug(`${broker}: logging in to ${opts.baseURL || `the ${opts.environment || 'demo'} environment`}`);
   const client = broker === 'ig' ? ba.ig(opts) : ba.capital(opts);
   const session = await client.login();
@@ -141,7 +143,7 @@ async function ibkr(command, values, env, debug) {
     every = Number(values.every);
     if (!Number.isFinite(every) || every < 1) throw new UsageError('--every must be a number of seconds ≥ 1');
   }
-  const ba = await init();
+  const ba = await initSessions();
   const ib = ba.ibkr({ ...opts, onSessionChange: (s) => debug(`ibkr: session ${s ? (s.authenticated ? 'authenticated' : 'not authenticated') : 'ended'}`) });
   debug(opts.consumerKey
     ? 'ibkr: OAuth 1.0a: live session token (Diffie-Hellman, RSA-SHA256) → ssodh/init'
@@ -177,6 +179,11 @@ async function ibkr(command, values, env, debug) {
     if (!failure) throw err;
   }
   return failure ? 1 : 0;
+}
+
+async function initSessions() {
+  const { init } = await import('./index.mjs');
+  return init();
 }
 
 // describe is how the command line shows an error: the code, the broker's

@@ -65,3 +65,41 @@ export function declarations(template, table) {
   if (out.includes('@generated')) throw new Error('index.d.ts.in lost a @generated marker');
   return out;
 }
+
+// The declarations of brokerauth/encrypt: js/encrypt.d.ts.in, where each
+// line `/* @from index.d.ts.in: Name */` becomes that declaration of
+// index.d.ts.in (its doc comment included), and
+// `/* @from index.d.ts.in: Interface.member */` that member, so that what
+// both entries declare is written once.
+export function encryptDeclarations(template, indexTemplate) {
+  const out = template.replace(/^( *)\/\* @from index\.d\.ts\.in: ([\w.]+) \*\/\n/gm, (_, indent, name) => {
+    const [outer, member] = name.split('.');
+    let text = declaration(indexTemplate, outer, name);
+    if (member) text = memberOf(text, member, name);
+    return text.replace(/^(?=.)/gm, indent);
+  });
+  if (out.includes('/* @from')) throw new Error('encrypt.d.ts.in has a @from line this build does not read');
+  return out;
+}
+
+// declaration finds `export … name` at the start of a line, with the doc
+// comment right above it, up to the line that closes it: `}` at the start
+// of a line for a block, else the first line ending in `;`.
+function declaration(text, name, what) {
+  const start = text.search(new RegExp(`^export (?:declare )?(?:interface|type|class|function|const) ${name}\\b`, 'm'));
+  if (start < 0) throw new Error(`index.d.ts.in declares no ${what}`);
+  const head = text.slice(0, start);
+  const doc = head.match(/\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n$/);
+  const from = doc ? start - doc[0].length : start;
+  const firstLine = text.slice(start, text.indexOf('\n', start));
+  const end = firstLine.endsWith('{') ? text.indexOf('\n}\n', start) + 3 : text.indexOf(';\n', start) + 2;
+  return text.slice(from, end);
+}
+
+// memberOf finds a member of the interface or class text declares, with
+// its doc comment, out of its body.
+function memberOf(text, member, what) {
+  const m = text.match(new RegExp(`\\n((?: *\\/\\*\\*(?:(?!\\*\\/)[\\s\\S])*\\*\\/\\n)? *${member}\\(.*\\n)`));
+  if (!m) throw new Error(`index.d.ts.in declares no ${what}`);
+  return m[1].replace(/^ {2}/gm, '');
+}

@@ -3,7 +3,17 @@
 // fields as the Go core's *core.Error, so code can branch on `code` without
 // parsing messages. No field ever holds a password, token or key.
 
+// Each entry of the package (brokerauth, brokerauth/encrypt; ESM and
+// CommonJS) carries its own copy of this class, so `instanceof` checks a
+// mark every copy puts on its errors rather than the class itself: an
+// error from either entry is an instance of either's BrokerAuthError.
+const mark = Symbol.for('brokerauth.BrokerAuthError');
+
 export class BrokerAuthError extends Error {
+  static [Symbol.hasInstance](value) {
+    return value !== null && typeof value === 'object' && value[mark] === true;
+  }
+
   /**
    * @param {string} code stable machine-readable code
    * @param {string} message what went wrong, for a person
@@ -11,6 +21,7 @@ export class BrokerAuthError extends Error {
    */
   constructor(code, message, fields = {}) {
     super(message);
+    Object.defineProperty(this, mark, { value: true });
     this.name = 'BrokerAuthError';
     this.code = code;
     this.broker = fields.broker || null;

@@ -1,21 +1,36 @@
 // The Go runtime inside one WebAssembly instance: starting it, the start-up
-// handshake, and knowing when it has stopped.
+// handshake, and knowing when it has stopped. Both modules start this way:
+// brokerauth.wasm (sessions) and brokerauth-encrypt.wasm (encryptPassword
+// alone).
 //
 // Go's wasm_exec.js defines globalThis.Go. We deliberately do not use its
 // wasm_exec_node.js runner: it copies all of process.env into the wasm and
 // reports exits through process.exit.
 
 import { BrokerAuthError, codes, fromGo } from './errors.js';
-import { createHostFetch } from './hostfetch.js';
+
+// The Go side hands over its namespace by calling the function at this
+// global name. It exists only while go.run() runs Go's main, which happens
+// synchronously, before any other script can run, and is deleted right
+// after: nothing is left on globalThis. The name is also passed as
+// os.Args[1], where the sessions module reads it; the encrypt-only module
+// reads the global directly, since os.Args would link Go's os package and
+// its start-up work.
+const readyName = '__brokerauthReady';
 
 /**
- * Start the Go program in `module` and wait for it to hand over its
- * namespace object.
+ * Start the Go program in `module` and take the namespace object it hands
+ * over.
  *
- * @param {WebAssembly.Module} module compiled brokerauth.wasm
+ * @param {WebAssembly.Module} module compiled brokerauth.wasm or brokerauth-encrypt.wasm
+ * @param {object} [options]
+ * @param {string} [options.wasmName] the file's name, for messages
+ * @param {(go: object, runtime: Runtime) => void} [options.onGoCreated] platform tweaks before start
+ * @param {(ns: object, runtime: Runtime) => unknown} [options.lend] what the
+ *   handshake returns to Go (the sessions module's fetch helper)
  * @returns {Promise<{ns: object, runtime: Runtime}>}
  */
-export async function startRuntime(module, { onGoCreated } = {}) {
+export async function startRuntime(module, { wasmName = 'brokerauth.wasm', onGoCreated, lend } = {}) {
   const GoClass = globalThis.Go;
   if (typeof GoClass !== 'function') {
     throw new BrokerAuthError(codes.wasmLoadFailed, "Go's wasm_exec.js did not define globalThis.Go");
@@ -26,48 +41,45 @@ export async function startRuntime(module, { onGoCreated } = {}) {
   // raw LinkError (the try below): it is a module that cannot be loaded.
   const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
   if (!['mem', 'run', 'resume', 'getsp'].every((name) => exported.has(name))) {
-    throw new BrokerAuthError(codes.wasmLoadFailed, 'the WebAssembly module is not brokerauth.wasm: it lacks the exports of a Go program');
+    throw new BrokerAuthError(codes.wasmLoadFailed, `the WebAssembly module is not ${wasmName}: it lacks the exports of a Go program`);
   }
 
   const go = new GoClass();
   const runtime = new Runtime();
-
-  // A one-shot, unguessable global is the only channel for the namespace;
-  // the Go side reads its name from os.Args[1] and we delete it at once.
-  const readyKey = `__brokerauth_ready_${Math.random().toString(36).slice(2)}_${Date.now()}`;
-  let onReady;
-  const ready = new Promise((resolve) => { onReady = resolve; });
-  // The callback's return value lends Go the fetch helper (hostfetch.js).
-  globalThis[readyKey] = (ns) => {
-    onReady(ns);
-    return createHostFetch(() => ns.fetchDone, runtime.calls);
-  };
-
-  go.argv = ['brokerauth', readyKey];
+  go.argv = ['brokerauth', readyName];
   go.env = {}; // nothing from process.env crosses into the wasm
   go.exit = (code) => runtime.markStopped(`the Go runtime exited with code ${code}`);
   if (onGoCreated) onGoCreated(go, runtime);
 
+  let instance;
   try {
-    let instance;
-    try {
-      instance = await WebAssembly.instantiate(module, go.importObject);
-    } catch (err) {
-      throw new BrokerAuthError(codes.wasmLoadFailed, `could not instantiate brokerauth.wasm: ${err && err.message}`);
-    }
-    const stoppedEarly = go.run(instance).then(
-      () => { runtime.markStopped('the Go runtime exited'); },
-      (err) => { runtime.markStopped(`the Go runtime crashed (${err && err.message})`); },
-    );
-    const ns = await Promise.race([ready, stoppedEarly.then(() => null)]);
-    if (!ns) {
-      throw new BrokerAuthError(codes.runtimeStopped, `brokerauth.wasm stopped during start-up: ${runtime.stopReason}`);
-    }
-    runtime.go = go;
-    return { ns, runtime };
-  } finally {
-    delete globalThis[readyKey];
+    instance = await WebAssembly.instantiate(module, go.importObject);
+  } catch (err) {
+    throw new BrokerAuthError(codes.wasmLoadFailed, `could not instantiate ${wasmName}: ${err && err.message}`);
   }
+  let ns = null;
+  globalThis[readyName] = (namespace) => {
+    ns = namespace;
+    return lend ? lend(namespace, runtime) : undefined;
+  };
+  let stopped;
+  try {
+    // Runs Go until its main parks (or exits): the handshake happens in
+    // here, synchronously.
+    stopped = go.run(instance);
+  } finally {
+    delete globalThis[readyName];
+  }
+  stopped.then(
+    () => { runtime.markStopped('the Go runtime exited'); },
+    (err) => { runtime.markStopped(`the Go runtime crashed (${err && err.message})`); },
+  );
+  if (!ns) {
+    await Promise.resolve(); // let an exit or crash report its reason
+    throw new BrokerAuthError(codes.runtimeStopped, `${wasmName} stopped during start-up: ${runtime.stopReason || 'it handed over no namespace'}`);
+  }
+  runtime.go = go;
+  return { ns, runtime };
 }
 
 // Runtime tracks whether the Go side can still take calls. Once Go exits (a

@@ -3,25 +3,13 @@
 package main
 
 import (
-	"syscall/js"
-
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/wasm/internal/bridge"
 )
 
-// encryptPassword(encryptionKey, timeStamp, password) → base64 string.
-// The wrapper has already turned a numeric timeStamp into decimal text.
-func encryptPassword(args []js.Value) (any, error) {
-	key, err := argString(args, 0, "encryptionKey")
-	if err != nil {
-		return nil, err
-	}
-	ts, err := argString(args, 1, "timeStamp")
-	if err != nil {
-		return nil, err
-	}
-	password, err := argString(args, 2, "password")
-	if err != nil {
-		return nil, err
-	}
-	return core.EncryptPassword(key, ts, password)
-}
+// encryptPassword(encryptionKey, timeStamp, password) → base64 string, by
+// core.EncryptPassword: under WebAssembly that is encrypt.Password with
+// crypto/rand, the code the encrypt-only module runs with the host's
+// randomness. The wrapper has already turned a numeric timeStamp into
+// decimal text.
+var encryptPassword = bridge.EncryptPassword(core.EncryptPassword)

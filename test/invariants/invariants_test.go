@@ -100,14 +100,28 @@ func TestCoreLinksNoNetHTTP(t *testing.T) {
 	assert.NotContains(t, deps, "crypto/tls")
 }
 
+// wasmTags are the build tags the Makefile builds the wasm with
+// (WASM_TAGS), so that the lists below are the built wasm's.
+func wasmTags(t *testing.T) string {
+	b, err := os.ReadFile("../../Makefile")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "WASM_TAGS :="); ok {
+			return strings.TrimSpace(rest)
+		}
+	}
+	t.Fatal("the Makefile sets no WASM_TAGS")
+	return ""
+}
+
 // The sessions wasm's dependency list is the committed one (wasm/deps.txt):
 // net/http via tinyutil makes it long, so any growth is a visible change.
 // After a reviewed change, rewrite the list with
 //
-//	GOOS=js GOARCH=wasm go list -deps ./wasm | grep -v '^internal/\|^vendor/' > wasm/deps.txt
+//	GOOS=js GOARCH=wasm go list -tags nethttpomithttp2 -deps ./wasm | grep -v '^internal/\|^vendor/' > wasm/deps.txt
 func TestWasmDependenciesAreTheCommittedList(t *testing.T) {
 	var got []string
-	for _, p := range goList(t, []string{"GOOS=js", "GOARCH=wasm"}, `{{.ImportPath}}`, "-deps", "./wasm") {
+	for _, p := range goList(t, []string{"GOOS=js", "GOARCH=wasm"}, `{{.ImportPath}}`, "-tags", wasmTags(t), "-deps", "./wasm") {
 		if !strings.HasPrefix(p, "internal/") && !strings.HasPrefix(p, "vendor/") {
 			got = append(got, p)
 		}
@@ -118,9 +132,35 @@ func TestWasmDependenciesAreTheCommittedList(t *testing.T) {
 	assert.Equal(t, want, got, "the sessions wasm links another set of packages than wasm/deps.txt lists")
 }
 
+// The encrypt-only wasm (wasm/encrypt, brokerauth/encrypt's module) links
+// the Go runtime, syscall/js and the encryption path, and nothing that is
+// there for the sessions: no HTTP stack (net/http, tinyutil, crypto/tls),
+// and none of what made it large before it had its own package graph (fmt,
+// reflect, math/big, crypto/rsa and crypto/rand's FIPS machinery, os). Its
+// list is committed too (wasm/encrypt/deps.txt), so that any growth is a
+// reviewed change; after one, rewrite it with
+//
+//	GOOS=js GOARCH=wasm go list -tags nethttpomithttp2 -deps ./wasm/encrypt | grep -v '^internal/\|^vendor/' > wasm/encrypt/deps.txt
+func TestEncryptWasmLinksNoHTTP(t *testing.T) {
+	var got []string
+	for _, p := range goList(t, []string{"GOOS=js", "GOARCH=wasm"}, `{{.ImportPath}}`, "-tags", wasmTags(t), "-deps", "./wasm/encrypt") {
+		for _, banned := range []string{"net/http", "net", "crypto/tls", "github.com/syumai/tinyutil", "fmt", "reflect", "math/big", "crypto/rsa", "crypto/rand", "os", "golang.org/x/crypto"} {
+			assert.False(t, p == banned || strings.HasPrefix(p, banned+"/"), "the encrypt-only wasm links %s", p)
+		}
+		if !strings.HasPrefix(p, "internal/") && !strings.HasPrefix(p, "vendor/") {
+			got = append(got, p)
+		}
+	}
+	b, err := os.ReadFile("../../wasm/encrypt/deps.txt")
+	require.NoError(t, err)
+	want := strings.Split(strings.TrimSpace(string(b)), "\n")
+	assert.Equal(t, want, got, "the encrypt-only wasm links another set of packages than wasm/encrypt/deps.txt lists")
+}
+
 // Ceilings on each wasm's gzip size (the build writes them into npm/).
 var gzipCeilings = map[string]int{
-	"brokerauth.wasm": 1_860_000,
+	"brokerauth-encrypt.wasm": 650_000,
+	"brokerauth.wasm":         1_875_000,
 }
 
 func TestWasmSizeCeilings(t *testing.T) {

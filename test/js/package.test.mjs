@@ -17,7 +17,9 @@ test('the tarball holds exactly the runtime files', () => {
   assert.deepEqual(files, [
     'LICENSE', 'LICENSE-go', 'README.md', 'brokerauth.wasm', 'browser.mjs', 'cli.mjs', 'index.cjs', 'index.d.mts',
     'index.d.ts', 'index.mjs', 'package.json', 'wasm_exec.js',
-  ]);
+    // brokerauth/encrypt
+    'brokerauth-encrypt.wasm', 'encrypt-browser.mjs', 'encrypt.cjs', 'encrypt.d.mts', 'encrypt.d.ts', 'encrypt.mjs',
+  ].sort());
 });
 
 test('package.json: zero runtime dependencies, Node >= 18, ESM + CJS + types, the .wasm exported', () => {
@@ -30,6 +32,12 @@ test('package.json: zero runtime dependencies, Node >= 18, ESM + CJS + types, th
   assert.ok(dot.node.import.types && dot.node.require.types);
   assert.equal(dot.default, './browser.mjs');
   assert.equal(pkg.exports['./brokerauth.wasm'], './brokerauth.wasm');
+  const encrypt = pkg.exports['./encrypt'];
+  assert.equal(encrypt.node.import.default, './encrypt.mjs');
+  assert.equal(encrypt.node.require.default, './encrypt.cjs');
+  assert.ok(encrypt.node.import.types && encrypt.node.require.types && encrypt.types);
+  assert.equal(encrypt.default, './encrypt-browser.mjs');
+  assert.equal(pkg.exports['./brokerauth-encrypt.wasm'], './brokerauth-encrypt.wasm');
   assert.equal(pkg.bin.brokerauth, 'cli.mjs');
 });
 
@@ -43,7 +51,7 @@ test("wasm_exec.js is the Go toolchain's own, unmodified", () => {
 
 test('the entries carry wasm_exec.js inlined instead of loading it', () => {
   // A dynamic import of the CommonJS file cost Node ~10 ms per cold start.
-  for (const entry of ['index.mjs', 'index.cjs', 'browser.mjs']) {
+  for (const entry of ['index.mjs', 'index.cjs', 'browser.mjs', 'encrypt.mjs', 'encrypt.cjs', 'encrypt-browser.mjs']) {
     const src = readFileSync(join(consumerDir, 'node_modules/brokerauth', entry), 'utf8');
     assert.doesNotMatch(src, /wasm_exec\.js['"]/, `${entry} does not load wasm_exec.js`);
     assert.match(src, /function defineGoClass\(\)/, entry);

@@ -55,7 +55,7 @@ func BenchmarkEncryptPKCS1v15(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := k.EncryptPKCS1v15(benchMessage); err != nil {
+		if _, err := k.EncryptPKCS1v15(rand.Reader, benchMessage); err != nil {
 			b.Fatal(err)
 		}
 	}

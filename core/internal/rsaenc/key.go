@@ -2,7 +2,7 @@ package rsaenc
 
 import (
 	"errors"
-	"math/big"
+	"math/bits"
 )
 
 // Errors from New and NewModulus. core checks keys before they get here,
@@ -43,12 +43,6 @@ func New(n []byte, e uint64) (*PublicKey, error) {
 
 // NewModulus returns the big-endian odd modulus n (leading zero bytes are
 // ignored) laid out for Montgomery arithmetic.
-//
-// Everything here is derived from public values, so it may take variable
-// time: R² mod n comes from one math/big division, which under WebAssembly
-// costs a small fraction of the constant-time doubling chain crypto/rsa runs
-// for the same number on every call. (A hand-written long division with
-// 32-bit digits measured slower than math/big there.)
 func NewModulus(n []byte) (*Modulus, error) {
 	for len(n) > 0 && n[0] == 0 {
 		n = n[1:]
@@ -66,14 +60,85 @@ func NewModulus(n []byte) (*Modulus, error) {
 		size:  len(n),
 	}
 	bytesToLimbs(k.n, n)
-
-	// R² mod n, R = 2^(32·limbs), by one math/big division.
-	N := new(big.Int).SetBytes(n)
-	rr := new(big.Int).Lsh(big.NewInt(1), uint(64*limbs))
-	rr.Mod(rr, N)
-	k.rr = make([]uint32, limbs)
-	bytesToLimbs(k.rr, rr.Bytes())
+	k.rr = k.rSquared()
 	return k, nil
+}
+
+// rSquared returns R² mod n, R = 2^(32·L), by schoolbook long division of
+// 2^(64·L) by n (Knuth's algorithm D, TAOCP vol. 2, §4.3.1, in the form of
+// Hacker's Delight's divmnu): one quotient limb per step, estimated from
+// the top two limbs with WebAssembly's native 64-by-64-bit division and
+// corrected at most twice, then one multiply-and-subtract of n. That is
+// about L² limb products, a fraction of one Montgomery multiplication's
+// 2·L², and no math/big, which the encrypt-only wasm does not link.
+//
+// n is public, so the time may depend on it.
+func (k *Modulus) rSquared() []uint32 {
+	L := len(k.n)
+	d := L // n's significant limbs
+	for k.n[d-1] == 0 {
+		d--
+	}
+	rr := make([]uint32, L)
+	if d == 1 {
+		// One limb: reduce 2^(64·L) a limb at a time.
+		n, r := uint64(k.n[0]), uint64(1)
+		for range 2 * L {
+			r = r << 32 % n
+		}
+		rr[0] = uint32(r)
+		return rr
+	}
+	// Normalise: shift n (and the dividend) left until n's top bit is set,
+	// so that each quotient estimate is at most 2 too large.
+	shift := uint(bits.LeadingZeros32(k.n[d-1]))
+	v := make([]uint32, d)
+	for i := d - 1; i > 0; i-- {
+		v[i] = k.n[i]<<shift | uint32(uint64(k.n[i-1])>>(32-shift))
+	}
+	v[0] = k.n[0] << shift
+	// u = 2^(64·L) << shift, 2·L+2 limbs: one bit in its top two.
+	m := 2*L + 1
+	u := make([]uint32, m+1)
+	u[m-1] = 1 << shift
+	vTop, vNext := uint64(v[d-1]), uint64(v[d-2])
+	for j := m - d; j >= 0; j-- {
+		num := uint64(u[j+d])<<32 | uint64(u[j+d-1])
+		qhat, rhat := num/vTop, num%vTop
+		for qhat >= 1<<32 || qhat*vNext > rhat<<32|uint64(u[j+d-2]) {
+			qhat--
+			rhat += vTop
+			if rhat >= 1<<32 {
+				break
+			}
+		}
+		// u[j : j+d+1] -= qhat·v
+		var borrow uint64
+		for i := range d {
+			p := qhat*uint64(v[i]) + borrow
+			t := uint64(u[i+j]) - uint64(uint32(p))
+			u[i+j] = uint32(t)
+			borrow = p>>32 + t>>63 // t>>63: this limb borrowed
+		}
+		t := uint64(u[j+d]) - borrow
+		u[j+d] = uint32(t)
+		if t>>63 != 0 {
+			// qhat was one too large: add v back.
+			var carry uint64
+			for i := range d {
+				s := uint64(u[i+j]) + uint64(v[i]) + carry
+				u[i+j] = uint32(s)
+				carry = s >> 32
+			}
+			u[j+d] += uint32(carry)
+		}
+	}
+	// The remainder is u[:d] >> shift.
+	for i := range d - 1 {
+		rr[i] = u[i]>>shift | uint32(uint64(u[i+1])<<(32-shift))
+	}
+	rr[d-1] = u[d-1] >> shift
+	return rr
 }
 
 // Size is the modulus length in bytes: the length of every ciphertext.

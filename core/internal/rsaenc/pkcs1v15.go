@@ -1,7 +1,6 @@
 package rsaenc
 
 import (
-	"crypto/rand"
 	"errors"
 	"io"
 )
@@ -14,10 +13,12 @@ var ErrMessageTooLong = errors.New("rsaenc: message too long for RSA key size")
 const Overhead = 11
 
 // EncryptPKCS1v15 returns RSAES-PKCS1-v1_5(k, msg), RFC 8017 §7.2.1, with
-// padding from crypto/rand: the same ciphertext format as
-// crypto/rsa.EncryptPKCS1v15, Size() bytes long.
-func (k *PublicKey) EncryptPKCS1v15(msg []byte) ([]byte, error) {
-	em, err := k.pad(msg, rand.Reader)
+// padding read from random (crypto/rand.Reader, or the host's
+// getRandomValues in the encrypt-only wasm, which does not link
+// crypto/rand): the same ciphertext format as crypto/rsa.EncryptPKCS1v15,
+// Size() bytes long.
+func (k *PublicKey) EncryptPKCS1v15(random io.Reader, msg []byte) ([]byte, error) {
+	em, err := k.pad(msg, random)
 	if err != nil {
 		return nil, err
 	}
@@ -26,7 +27,7 @@ func (k *PublicKey) EncryptPKCS1v15(msg []byte) ([]byte, error) {
 }
 
 // pad returns EM = 0x00 ‖ 0x02 ‖ PS ‖ 0x00 ‖ msg, Size() bytes, where PS is
-// random and non-zero. random is crypto/rand.Reader except in tests.
+// random and non-zero.
 func (k *PublicKey) pad(msg []byte, random io.Reader) ([]byte, error) {
 	return pad(k.size, msg, random)
 }

@@ -86,7 +86,7 @@ func TestEncryptRoundTrip(t *testing.T) {
 		k := keyFor(t, &priv.PublicKey)
 		for _, size := range []int{0, 1, 32, k.Size() - Overhead - 1, k.Size() - Overhead} {
 			msg := bytes.Repeat([]byte{0xa5, 0x00, 0xff}, size)[:size]
-			c, err := k.EncryptPKCS1v15(msg)
+			c, err := k.EncryptPKCS1v15(rand.Reader, msg)
 			require.NoError(t, err)
 			require.Len(t, c, k.Size(), "ciphertexts are k bytes, leading zeros included")
 			got, err := rsa.DecryptPKCS1v15(nil, priv, c)
@@ -104,7 +104,7 @@ func TestEncryptPadding(t *testing.T) {
 	msg := []byte("MTExMXFxcXF8MTY0NzQ0MDUyODE5NA==")
 	var lastPS []byte
 	for range 20 {
-		c, err := k.EncryptPKCS1v15(msg)
+		c, err := k.EncryptPKCS1v15(rand.Reader, msg)
 		require.NoError(t, err)
 		em := new(big.Int).Exp(new(big.Int).SetBytes(c), priv.D, priv.N).FillBytes(make([]byte, k.Size()))
 		ps := checkEM(t, em, msg)
@@ -217,9 +217,9 @@ func TestPadReaderFailure(t *testing.T) {
 
 func TestEncryptIsRandomised(t *testing.T) {
 	k := newKey(t, randomOdd(t, 2048), 65537)
-	a, err := k.EncryptPKCS1v15([]byte("pw"))
+	a, err := k.EncryptPKCS1v15(rand.Reader, []byte("pw"))
 	require.NoError(t, err)
-	b, err := k.EncryptPKCS1v15([]byte("pw"))
+	b, err := k.EncryptPKCS1v15(rand.Reader, []byte("pw"))
 	require.NoError(t, err)
 	assert.NotEqual(t, a, b)
 }

@@ -1,4 +1,4 @@
-package core
+package encrypt
 
 import (
 	"bytes"
@@ -41,8 +41,8 @@ func spkiOf(pkcs1 []byte) []byte {
 
 // TestPKCS1IntegerEncodings: the modulus and exponent must be DER
 // INTEGERs that are not negative, with no padding byte but the one that
-// keeps a positive number positive. cryptobyte reads them so into []byte;
-// into a *big.Int it would take the negative ones.
+// keeps a positive number positive, as cryptobyte reads them into []byte
+// (der.ReadInteger); into a *big.Int it would take the negative ones.
 func TestPKCS1IntegerEncodings(t *testing.T) {
 	n := rsaTestKey(t, 2048).N.Bytes() // 256 bytes, top bit set
 	require.Len(t, n, 256)
@@ -76,10 +76,10 @@ func TestPKCS1IntegerEncodings(t *testing.T) {
 		pkcs1 := derElem(0x30, tt.n, tt.e)
 		for form, der := range map[string][]byte{"PKCS#1": pkcs1, "SPKI": spkiOf(pkcs1)} {
 			t.Run(tt.name+", "+form, func(t *testing.T) {
-				key, err := ParseEncryptionKey(base64.StdEncoding.EncodeToString(der))
+				key, err := ParseKey(base64.StdEncoding.EncodeToString(der))
 				if tt.want == "" {
 					require.NoError(t, err)
-					assert.Equal(t, 0, key.N.Cmp(rsaTestKey(t, 2048).N))
+					assert.Equal(t, rsaTestKey(t, 2048).N.Bytes(), key.Modulus())
 					return
 				}
 				assertCode(t, err, tt.code)
@@ -90,8 +90,8 @@ func TestPKCS1IntegerEncodings(t *testing.T) {
 }
 
 // TestDERLengthLimit: lengths take at most 3 bytes (16 MiB), where
-// cryptobyte alone would read 4. Keys that big come only through
-// parseDERKey, parseSPKI and parsePKCS1 (ParseEncryptionKey stops at
+// der.Read (as cryptobyte) alone would read 4. Keys that big come only through
+// parseDERKey, parseSPKI and parsePKCS1 (ParseKey stops at
 // 64 KiB of text), so they are called directly.
 func TestDERLengthLimit(t *testing.T) {
 	// A BIT STRING of 16 MiB of zeros inside a SPKI: the outer length takes
@@ -117,8 +117,8 @@ func TestDERLengthLimit(t *testing.T) {
 }
 
 // TestUnknownAlgorithmNamed: an algorithm OID is named in the message
-// whatever its arcs, including ones cryptobyte's OBJECT IDENTIFIER reader
-// refuses (2^31 and more).
+// whatever its arcs, including ones an OBJECT IDENTIFIER reader such as
+// cryptobyte's refuses (2^31 and more).
 func TestUnknownAlgorithmNamed(t *testing.T) {
 	pkcs1 := derElem(0x30, derElem(0x02, []byte{0}, rsaTestKey(t, 2048).N.Bytes()), exponentDER)
 	for oid, want := range map[string]string{
@@ -127,7 +127,7 @@ func TestUnknownAlgorithmNamed(t *testing.T) {
 		"":                         "(empty)",
 	} {
 		der := derElem(0x30, derElem(0x30, derElem(0x06, []byte(oid))), derElem(0x03, []byte{0}, pkcs1))
-		_, err := ParseEncryptionKey(base64.StdEncoding.EncodeToString(der))
+		_, err := ParseKey(base64.StdEncoding.EncodeToString(der))
 		assertCode(t, err, CodeUnsupportedKey)
 		assert.Contains(t, err.Error(), "uses public-key algorithm "+want+", not RSA")
 	}
