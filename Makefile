@@ -117,10 +117,11 @@ test-wasm:
 	$(WASM_ENV) go test -tags $(WASM_TAGS) -count=1 ./wasm/...
 
 # The JS tests run against the package as a user receives it: npm pack, then
-# npm install of the tarball into a scratch project.
+# npm install of the tarball into a scratch project; next to a throwaway
+# Redis for the session store's (test/js/fleet.test.mjs, cli-store.test.mjs).
 test-js: build $(BUILD)/other-version.wasm
 	node test/js/pack-consumer.mjs $(BUILD)/consumer
-	node --test --test-reporter=spec test/js/
+	test/with-redis.sh node --test --test-reporter=spec test/js/
 
 # In-browser tests: the demo server and Debian's Chromium via playwright-core.
 # Screenshots land in test-results/ (git-ignored).

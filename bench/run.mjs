@@ -1,7 +1,8 @@
 // Runs every JS benchmark, one after another in fresh processes, then checks
 // issue 6's speed and size budgets against what they measured, the
 // budgets against ig-trading-api (bench/peer-ig.bench.mjs) and issue 16's
-// IBKR OAuth 1.0a login budget (bench/oauth1.bench.mjs). Each bench
+// IBKR OAuth 1.0a login budget (bench/oauth1.bench.mjs) and issue 18's
+// session store figures (bench/store.bench.mjs). Each bench
 // prints its own table and ends with a `RESULT {json}` line, read here.
 //
 // The budgets are ratios measured side by side in one run (the machines are
@@ -28,6 +29,7 @@ const benches = [
   ['memory.bench.mjs', ['--expose-gc']],
   ['peer-ig.bench.mjs'],
   ['oauth1.bench.mjs'],
+  ['store.bench.mjs'],
 ];
 
 // test/js/simserver.mjs (login, memory, peer-ig) refuses to load without the
@@ -50,6 +52,7 @@ const login = results['login.bench.mjs'];
 const memory = results['memory.bench.mjs'];
 const peerIG = results['peer-ig.bench.mjs'];
 const oauth1 = results['oauth1.bench.mjs'];
+const store = results['store.bench.mjs'];
 const browserCold = results['browser-cold.bench.mjs'];
 const us = node.usPerOp;
 const faster = (than, table = us) => table[than] / table.brokerauth;
@@ -107,6 +110,16 @@ console.log(`\n  also: brokerauth-encrypt.wasm ${(node.wasmEncrypt.brotli / MB).
 console.log(`  ${browserCold.browser}, navigation → first ciphertext (script start → first ciphertext): ` +
   `brokerauth/encrypt ${ms(c['brokerauth/encrypt'].sinceNavigationMs)} (${ms(c['brokerauth/encrypt'].scriptMs)}), ` +
   `brokerauth ${ms(c.brokerauth.sinceNavigationMs)} (${ms(c.brokerauth.scriptMs)})`);
+// The session store on Redis (issue 18): a session taken from a warm
+// store by a new client, against a fresh login; a call on an open session
+// touches the store not at all.
+console.log('\n### budget (issue 18): the session store on loopback Redis\n');
+verdicts([
+  ['a session lookup in the Redis store (new client\'s login() less making the client) < 1 ms', store.lookupMs, (x) => x < 1, ' ms'],
+  ['store calls per request on an open session = 0', store.storeCallsPerRequest, (x) => x === 0, ''],
+]);
+console.log(`\n  also: a new client's session from the store ${ms(store.obtain.wallMs['from the Redis store'])} against a fresh IG login ${ms(store.obtain.wallMs['fresh login'])} ` +
+  `(${store.ratio.toFixed(1)}×), a Redis GET alone ${ms(store.obtain.wallMs['Redis GET alone'])}; in Go ${ms(store.goMs['from the Redis store'])} against ${ms(store.goMs['fresh login'])}`);
 if (strict && missed) process.exit(1);
 
 function verdicts(list) {

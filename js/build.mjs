@@ -98,6 +98,35 @@ await build({
 });
 chmodSync(join(out, 'cli.mjs'), 0o755);
 
+// brokerauth/redis (Node only), with the Lua scripts of core/redisstore
+// copied in, so that Go and Node lock and delete the same way. It takes
+// BrokerAuthError from the library entry next to it, so that instanceof
+// holds for both.
+const redisScripts = {
+  __REDIS_LOCK_LUA__: JSON.stringify(readFileSync(join(root, 'core/redisstore/lock.lua'), 'utf8')),
+  __REDIS_DELETE_IF_EQUAL_LUA__: JSON.stringify(readFileSync(join(root, 'core/redisstore/delete_if_equal.lua'), 'utf8')),
+};
+const libraryExternal = (entry) => ({
+  name: 'library-external',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/index\.mjs$/ }, () => ({ path: entry, external: true }));
+    b.onResolve({ filter: /^redis$/ }, () => ({ path: 'redis', external: true })); // the peer dependency
+  },
+});
+await Promise.all([
+  build({
+    ...common, entryPoints: [join(root, 'js/redis.js')], platform: 'node', format: 'esm', outfile: join(out, 'redis.mjs'),
+    define: { ...common.define, ...redisScripts }, plugins: [libraryExternal('./index.mjs')],
+  }),
+  build({
+    ...common, entryPoints: [join(root, 'js/redis.js')], platform: 'node', format: 'cjs', outfile: join(out, 'redis.cjs'),
+    define: { ...common.define, ...redisScripts }, plugins: [libraryExternal('./index.cjs')],
+  }),
+]);
+const redisTypes = readFileSync(join(root, 'js/redis.d.ts.in'), 'utf8').replace(/^\/\/.*\n\/\/.*\n\n/, '');
+writeFileSync(join(out, 'redis.d.ts'), redisTypes);
+writeFileSync(join(out, 'redis.d.mts'), redisTypes.replace("from './index.js'", "from './index.mjs'"));
+
 // The declarations, from the template and the API table.
 const types = declarations(readFileSync(join(root, 'js/index.d.ts.in'), 'utf8'), api);
 writeFileSync(join(out, 'index.d.ts'), types);

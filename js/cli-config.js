@@ -12,6 +12,14 @@ import { BrokerAuthError } from './encrypt.mjs'; // the small entry: encrypt mus
 
 export class UsageError extends Error {}
 
+// Where the session lives, for every login and keepalive command: a Redis
+// shared with other processes (js/cli-store.js opens it). Its encryption
+// key is read from BROKERAUTH_STORE_KEY alone, never a flag or a file.
+const storeSettings = [
+  { key: 'store', env: 'BROKERAUTH_STORE', option: 'store', flag: 'store', shared: true, help: 'share the session through Redis: redis://[user:password@]host:port[/db] or rediss://' },
+  { key: 'store_fallback', env: 'BROKERAUTH_STORE_FALLBACK', option: 'fallback', flag: 'store-fallback', shared: true, help: "local: log in alone when the store cannot be reached (default: fail)" },
+];
+
 // Settings by broker family. key: the config key (ibauth's names for
 // IBKR OAuth 2.0, ibind's for OAuth 1.0a); env: its environment variable,
 // or several, the first set winning; option: the client option it fills;
@@ -30,6 +38,7 @@ export const settingsTable = {
     { key: 'base_url', env: 'BROKERAUTH_BASE_URL', option: 'baseURL', flag: 'base-url', help: "replaces the environment's URL (a simulator, a proxy)" },
     { key: 'api_version', env: 'BROKERAUTH_API_VERSION', option: 'version', flag: 'api-version', igOnly: true, help: "IG's login version: 2 (default) or 3" },
     { key: 'version', env: 'BROKERAUTH_VERSION', deprecated: 'api_version' },
+    ...storeSettings,
   ],
   ibkr: [
     { key: 'client_id', env: 'BROKERAUTH_CLIENT_ID', option: 'clientId', mode: 'oauth2', required: true, help: 'OAuth client_id' },
@@ -52,6 +61,7 @@ export const settingsTable = {
     { key: 'oauth_rest_url', env: 'IBIND_OAUTH1A_REST_URL', option: 'baseURL', baseOf: '/v1/api', mode: 'oauth1', help: "ibind's base URL (https://api.ibkr.com/v1/api/); base_url from the same source wins" },
     { key: 'domain', env: 'BROKERAUTH_DOMAIN', option: 'domain', help: 'api.ibkr.com (default) or N.api.ibkr.com' },
     { key: 'base_url', env: 'BROKERAUTH_BASE_URL', option: 'baseURL', flag: 'base-url', help: 'replaces https://<domain> (a simulator, a proxy)' },
+    ...storeSettings,
   ],
 };
 
@@ -226,10 +236,11 @@ export function settingsHelp() {
   const lines = [];
   const ibkr = settingsTable.ibkr;
   const families = [
-    ['IG and Capital.com', settingsTable.cst],
+    ['IG and Capital.com', settingsTable.cst.filter((s) => !s.shared)],
     ['Interactive Brokers, OAuth 2.0 (ibauth\'s names)', ibkr.filter((s) => s.mode === 'oauth2')],
     ['Interactive Brokers, OAuth 1.0a (ibind\'s names and IBIND_OAUTH1A_* variables)', ibkr.filter((s) => s.mode === 'oauth1')],
-    ['Interactive Brokers, both modes', ibkr.filter((s) => !s.mode)],
+    ['Interactive Brokers, both modes', ibkr.filter((s) => !s.mode && !s.shared)],
+    ['Every login and keepalive (the store\'s key: BROKERAUTH_STORE_KEY, 32 random bytes as base64)', storeSettings],
   ];
   for (const [title, table] of families) {
     lines.push(`  ${title}:`);

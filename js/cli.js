@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 // the sessions module when they run, so that encrypt never parses it.
 import { init as initEncrypt, BrokerAuthError, version } from './encrypt.mjs';
 import { clientOptions, settingsHelp, UsageError } from './cli-config.js';
+import { closeStores, withStore } from './cli-store.js';
 
 const usage = `usage:
   brokerauth encrypt --key <encryptionKey> --timestamp <timeStamp> --password-stdin
@@ -15,6 +16,7 @@ const usage = `usage:
   brokerauth capital login [--config <file>] [--base-url <url>]
   brokerauth ibkr login     [--config <file>] [--ip <address>] [--show-secrets]
   brokerauth ibkr keepalive [--config <file>] [--ip <address>] [--every <seconds>]
+  (every login and keepalive also takes [--store redis://… [--store-fallback local]])
   brokerauth --version
 
 Options:
@@ -25,6 +27,9 @@ Options:
   --password-stdin     encrypt: read the password from stdin
   --show-secrets       ibkr: print the OAuth 2.0 bearer token instead of redacting it
   --every <seconds>    keepalive interval (default 60)
+  --store <url>        share the session through Redis (redis://…) with every process, Node or Go, given the same
+                       store and key: one login per account; the key in BROKERAUTH_STORE_KEY; needs npm install redis
+  --store-fallback local  log in alone when the store cannot be reached, rather than fail
   --debug              log each step and each keepalive round to stderr (never secrets)
   -V, --version        print brokerauth's version
   -h, --help           this text
@@ -38,6 +43,8 @@ Use --password-stdin (encrypt), or password: in --config, or BROKERAUTH_PASSWORD
 ig/capital login print the session as JSON on stdout: its headers are what later calls need.
 ibkr login prints it with the OAuth 2.0 bearer token redacted, unless --show-secrets
 (an OAuth 1.0a session holds no token to print: each request is signed on its own).
+With --store, a login takes the session the store holds if it is alive, and ibkr keepalive does not log out
+when it stops: the session is the other processes' too.
 Exit status: 0 ok, 1 the broker or brokerauth refused, 2 bad usage.`;
 
 const options = {
@@ -50,6 +57,8 @@ const options = {
   ip: { type: 'string' },
   'show-secrets': { type: 'boolean' },
   every: { type: 'string' },
+  store: { type: 'string' },
+  'store-fallback': { type: 'string' },
   debug: { type: 'boolean' },
   version: { type: 'boolean', short: 'V' },
   help: { type: 'boolean', short: 'h' },
@@ -118,7 +127,7 @@ async function encrypt(values) {
 }
 
 async function loginCST(broker, values, env, debug) {
-  const opts = clientOptions('cst', broker, values.config, values, env);
+  const opts = await withStore(clientOptions('cst', broker, values.config, values, env), env, warn, debug);
   const ba = await initSessions();
   debug(`${broker}: logging in to ${opts.baseURL || `the ${opts.environment || 'demo'} environment`}`);
   const client = broker === 'ig' ? ba.ig(opts) : ba.capital(opts);
@@ -137,7 +146,7 @@ function redact(session, show) {
 }
 
 async function ibkr(command, values, env, debug) {
-  const opts = clientOptions('ibkr', 'ibkr', values.config, values, env);
+  const opts = await withStore(clientOptions('ibkr', 'ibkr', values.config, values, env), env, warn, debug);
   let every = 60;
   if (values.every !== undefined) {
     every = Number(values.every);
@@ -172,6 +181,10 @@ async function ibkr(command, values, env, debug) {
   console.error(`brokerauth: keeping the IBKR session alive every ${every} s; Ctrl-C logs out and exits`);
   await ended;
   ka.stop();
+  if (opts.store) {
+    debug('ibkr: stopped; the session stays in the store for the other processes');
+    return failure ? 1 : 0;
+  }
   debug('ibkr: logging out');
   try {
     await ib.logout();
@@ -180,6 +193,8 @@ async function ibkr(command, values, env, debug) {
   }
   return failure ? 1 : 0;
 }
+
+const warn = (msg) => console.error(`brokerauth: ${msg}`);
 
 async function initSessions() {
   const { init } = await import('./index.mjs');
@@ -202,7 +217,7 @@ function readStdin() {
   });
 }
 
-main(process.argv.slice(2), process.env).then(
+main(process.argv.slice(2), process.env).finally(closeStores).then(
   (code) => { process.exitCode = code; },
   (err) => {
     if (err instanceof UsageError) {

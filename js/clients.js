@@ -57,14 +57,14 @@ class BrokerClient {
     // Read once, into one JSON text: Go then reads data, never a getter or
     // Proxy of the caller's that could throw into it, and the password
     // crosses into the wasm once.
-    const { onSessionChange, json } = readArgument(what, () => {
-      checkKeys(what, options, [...entry.options.map((o) => o.name), 'onSessionChange']);
-      const { onSessionChange, ...rest } = options;
+    const { onSessionChange, onStoreError, store, json } = readArgument(what, () => {
+      checkKeys(what, options, [...entry.options.map((o) => o.name), 'onSessionChange', 'store', 'onStoreError']);
+      const { onSessionChange, onStoreError, store, ...rest } = options;
       checkValues(what, rest);
-      return { onSessionChange, json: JSON.stringify(rest) };
+      return { onSessionChange, onStoreError, store: readStore(what, store), json: JSON.stringify(rest) };
     });
-    if (onSessionChange !== undefined && typeof onSessionChange !== 'function') {
-      throw invalidArgument(`${what}: onSessionChange must be a function`);
+    for (const [name, fn] of [['onSessionChange', onSessionChange], ['onStoreError', onStoreError]]) {
+      if (fn !== undefined && typeof fn !== 'function') throw invalidArgument(`${what}: ${name} must be a function`);
     }
     this.#ns = ns;
     this.#runtime = runtime;
@@ -76,7 +76,9 @@ class BrokerClient {
     // be collected. So Go gets a listener that reaches the client only
     // through a WeakRef.
     const listener = onSessionChange ? BrokerClient.#listenerFor(this) : undefined;
-    const id = runtime.callSync(ns.newClient, [broker, json, listener], what);
+    const storeErrors = onStoreError ? (raw) => safely(() => onStoreError(fromGo(raw, `${broker} store`))) : undefined;
+    const runner = store ? storeRunner(ns, runtime, store.methods) : undefined;
+    const id = runtime.callSync(ns.newClient, [broker, json, listener, runner, store?.key, storeErrors], what);
     this.#id = id;
     this.#keepAliveMs = entry.keepAliveMs;
     if (goClients) goClients.register(this, { ns, runtime, id });
@@ -349,6 +351,63 @@ function checkValues(what, options) {
       throw invalidArgument(`${what}: ${name} must be a string, a number or a boolean, got ${describeType(value)}`);
     }
   }
+}
+
+// storeMethods are what a session store implements (see index.d.ts:
+// SessionStore); encryptionKey seals what it holds.
+const storeMethods = ['get', 'put', 'delete', 'lock', 'unlock'];
+
+// readStore checks a client's store option and reads it once: its methods,
+// bound, and its encryption key as base64 (Go checks the length). A store
+// without a key is refused: sessions in a shared store are never in clear.
+function readStore(what, store) {
+  if (store === undefined || store === null) return undefined;
+  if (typeof store !== 'object') throw invalidArgument(`${what}: store must be an object (redisStore(), or one with ${storeMethods.join(', ')})`);
+  const methods = {};
+  for (const name of storeMethods) {
+    if (typeof store[name] !== 'function') throw invalidArgument(`${what}: store.${name} must be a function`);
+    methods[name] = store[name].bind(store);
+  }
+  const raw = store.encryptionKey;
+  let key;
+  if (typeof raw === 'string') key = raw;
+  else if (raw instanceof Uint8Array) key = base64(raw);
+  else throw invalidArgument(`${what}: store.encryptionKey must be 32 random bytes, as a Uint8Array or base64 (openssl rand -base64 32): sessions are not shared in clear`);
+  return { methods, key };
+}
+
+function base64(bytes) {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+// storeRunner is what Go calls to use the store: run(id, op, key, a, b)
+// calls the method and answers through ns.storeDone(id, ok, value,
+// timedOut), the value a string (or null, or the lock's boolean), an error
+// by its message and whether it is a TimeoutError (AbortSignal.timeout()'s
+// name, and brokerauth/redis's for a server that does not answer).
+function storeRunner(ns, runtime, methods) {
+  const answer = (id, ok, value, timedOut = false) => {
+    if (runtime.stopped) return;
+    try {
+      ns.storeDone(id, ok, value, timedOut);
+    } catch {
+      // The runtime went away meanwhile: nobody waits for the answer.
+    }
+  };
+  return (id, op, key, a, b) => {
+    let pending;
+    try {
+      pending = Promise.resolve(methods[op](key, a ?? null, b));
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending.then(
+      (v) => answer(id, true, v instanceof Uint8Array ? decoder.decode(v) : v ?? null),
+      (err) => answer(id, false, String((err && err.message) || err || `${op} failed`), err?.name === 'TimeoutError'),
+    );
+  };
 }
 
 // contentType is the Content-Type among plain headers, whatever its case.

@@ -61,7 +61,7 @@ type method[C any] struct {
 // brokerAPI is one broker's entry of the table; broker[C] builds it.
 type brokerAPI interface {
 	// newClient builds a client from the options.
-	newClient(opts *optionValues, onChange func(*core.Session)) (apiClient, error)
+	newClient(opts *optionValues, x clientHooks) (apiClient, error)
 	// describe appends the entry as JSON.
 	describe(w *jsonlite.ObjectWriter)
 }
@@ -93,7 +93,7 @@ type broker[C any] struct {
 	// keepAliveMs is keepAlive()'s default interval.
 	keepAliveMs int64
 	options     []option
-	build       func(o *optionValues, onChange func(*core.Session)) (*C, *core.Engine, error)
+	build       func(o *optionValues, x clientHooks) (*C, *core.Engine, error)
 	methods     []method[C]
 }
 
@@ -103,11 +103,18 @@ type clientOf[C any] struct {
 	methods []method[C]
 }
 
-func (b *broker[C]) newClient(o *optionValues, onChange func(*core.Session)) (apiClient, error) {
+// clientHooks are what a client takes from the wrapper besides its
+// options: the session listener, and where its session lives.
+type clientHooks struct {
+	onChange func(*core.Session)
+	sharing  core.Sharing
+}
+
+func (b *broker[C]) newClient(o *optionValues, x clientHooks) (apiClient, error) {
 	if err := o.check(b.name, b.options); err != nil {
 		return nil, err
 	}
-	c, e, err := b.build(o, onChange)
+	c, e, err := b.build(o, x)
 	if err != nil {
 		return nil, err
 	}

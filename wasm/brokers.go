@@ -22,6 +22,8 @@ var (
 	optBaseURL = option{name: "baseURL", kind: "string", doc: "Replaces the environment's base URL; https unless the host is loopback."}
 	optTimeout = option{name: "timeoutMs", kind: "number", min: 1, max: 1<<31 - 1, doc: "Bounds each HTTP call, in milliseconds; default 30 000."}
 	optEnv     = option{name: "environment", kind: "string", ts: "'demo' | 'live'", doc: "Default 'demo'."}
+	// store and onStoreError are the wrapper's too; fallback goes with them.
+	optFallback = option{name: "fallback", kind: "string", ts: "'local'", doc: "With a store: 'local' logs in alone when the store cannot be reached, rather than fail the call."}
 )
 
 // credentials are the options of a login with an API key (IG, Capital.com).
@@ -51,14 +53,14 @@ var apis = map[string]brokerAPI{
 		ts:          "IG",
 		session:     "CSTSession",
 		keepAliveMs: 60_000,
-		options: append(append([]option{}, credentials...), optEnv, optBaseURL, optTimeout,
+		options: append(append([]option{}, credentials...), optEnv, optBaseURL, optTimeout, optFallback,
 			option{name: "version", kind: "number", ts: "2 | 3", min: 2, max: 3, doc: "The login version: 2 (default, CST/X-SECURITY-TOKEN) or 3 (OAuth)."},
 			option{name: "encrypt", kind: "boolean", doc: "Encrypt the password; default true for v2, and v3 takes no encrypted password."}),
-		build: func(o *optionValues, onChange func(*core.Session)) (*ig.Client, *core.Engine, error) {
+		build: func(o *optionValues, x clientHooks) (*ig.Client, *core.Engine, error) {
 			c, err := ig.New(ig.Config{
 				APIKey: o.str("apiKey"), Identifier: o.str("identifier"), Password: o.str("password"),
 				Environment: o.str("environment"), BaseURL: o.str("baseURL"), Version: int(o.num("version")),
-				Encrypt: o.boolPtr("encrypt"), Timeout: timeout(o), HTTP: transport, OnSessionChange: onChange,
+				Encrypt: o.boolPtr("encrypt"), Timeout: timeout(o), HTTP: transport, OnSessionChange: x.onChange, Sharing: x.sharing,
 			})
 			if err != nil {
 				return nil, nil, err
@@ -112,13 +114,13 @@ var apis = map[string]brokerAPI{
 		session: "CSTSession",
 		// Capital.com drops a session after 10 minutes without a call.
 		keepAliveMs: 5 * 60_000,
-		options: append(append([]option{}, credentials...), optEnv, optBaseURL, optTimeout,
+		options: append(append([]option{}, credentials...), optEnv, optBaseURL, optTimeout, optFallback,
 			option{name: "encrypt", kind: "boolean", doc: "Encrypt the password; default true."}),
-		build: func(o *optionValues, onChange func(*core.Session)) (*capital.Client, *core.Engine, error) {
+		build: func(o *optionValues, x clientHooks) (*capital.Client, *core.Engine, error) {
 			c, err := capital.New(capital.Config{
 				APIKey: o.str("apiKey"), Identifier: o.str("identifier"), Password: o.str("password"),
 				Environment: o.str("environment"), BaseURL: o.str("baseURL"), Encrypt: o.boolPtr("encrypt"),
-				Timeout: timeout(o), HTTP: transport, OnSessionChange: onChange,
+				Timeout: timeout(o), HTTP: transport, OnSessionChange: x.onChange, Sharing: x.sharing,
 			})
 			if err != nil {
 				return nil, nil, err
@@ -169,15 +171,16 @@ var apis = map[string]brokerAPI{
 			{name: "domain", kind: "string", doc: "Default 'api.ibkr.com'."},
 			optBaseURL,
 			optTimeout,
+			optFallback,
 		},
-		build: func(o *optionValues, onChange func(*core.Session)) (*ibkr.Client, *core.Engine, error) {
+		build: func(o *optionValues, x clientHooks) (*ibkr.Client, *core.Engine, error) {
 			c, err := ibkr.New(ibkr.Config{
 				ClientID: o.str("clientId"), ClientKeyID: o.str("clientKeyId"), Credential: o.str("credential"),
 				PrivateKey: o.str("privateKey"), IP: o.str("ip"), IPLookupURL: o.str("ipLookupURL"),
 				ConsumerKey: o.str("consumerKey"), AccessToken: o.str("accessToken"), AccessTokenSecret: o.str("accessTokenSecret"),
 				SignatureKey: o.str("signatureKey"), EncryptionKey: o.str("encryptionKey"),
 				DHParams: o.str("dhParams"), DHPrime: o.str("dhPrime"), DHGenerator: o.str("dhGenerator"), Realm: o.str("realm"),
-				Domain: o.str("domain"), BaseURL: o.str("baseURL"), Timeout: timeout(o), HTTP: transport, OnSessionChange: onChange,
+				Domain: o.str("domain"), BaseURL: o.str("baseURL"), Timeout: timeout(o), HTTP: transport, OnSessionChange: x.onChange, Sharing: x.sharing,
 			})
 			if err != nil {
 				return nil, nil, err

@@ -38,10 +38,13 @@ func registerClientFuncs(ns js.Value) {
 	ns.Set("keepAliveStop", syncFunc(keepAliveStop))
 	ns.Set("closeClient", syncFunc(closeClient))
 	ns.Set("cancelCall", syncFunc(cancelCall))
+	ns.Set("storeDone", js.FuncOf(storeDone))
 }
 
-// newClient(broker, optionsJSON, onSessionChange?) → id. The options cross
-// as one JSON text, the password with them: once per client.
+// newClient(broker, optionsJSON, onSessionChange?, storeRunner?,
+// storeKey?, onStoreError?) → id. The options cross as one JSON text, the
+// password with them: once per client; a store's runner and key, once too
+// (hoststore.go).
 func newClient(args []js.Value) (any, error) {
 	broker, err := argString(args, 0, "broker")
 	if err != nil {
@@ -64,7 +67,11 @@ func newClient(args []js.Value) (any, error) {
 		fn := args[2]
 		listener = func(s *core.Session) { invokeSafely(fn, sessionToJS(s)) }
 	}
-	c, err := api.newClient(opts, listener)
+	sharing, err := sharingOf(broker, opts, args)
+	if err != nil {
+		return nil, err
+	}
+	c, err := api.newClient(opts, clientHooks{onChange: listener, sharing: sharing})
 	if err != nil {
 		return nil, err
 	}

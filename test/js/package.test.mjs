@@ -19,6 +19,8 @@ test('the tarball holds exactly the runtime files', () => {
     'index.d.ts', 'index.mjs', 'package.json', 'wasm_exec.js',
     // brokerauth/encrypt
     'brokerauth-encrypt.wasm', 'encrypt-browser.mjs', 'encrypt.cjs', 'encrypt.d.mts', 'encrypt.d.ts', 'encrypt.mjs',
+    // brokerauth/redis
+    'redis.cjs', 'redis.d.mts', 'redis.d.ts', 'redis.mjs',
   ].sort());
 });
 
@@ -38,6 +40,13 @@ test('package.json: zero runtime dependencies, Node >= 18, ESM + CJS + types, th
   assert.ok(encrypt.node.import.types && encrypt.node.require.types && encrypt.types);
   assert.equal(encrypt.default, './encrypt-browser.mjs');
   assert.equal(pkg.exports['./brokerauth-encrypt.wasm'], './brokerauth-encrypt.wasm');
+  // brokerauth/redis (Node only): its one dependency, redis, is an optional peer.
+  const redis = pkg.exports['./redis'];
+  assert.equal(redis.import.default, './redis.mjs');
+  assert.equal(redis.require.default, './redis.cjs');
+  assert.ok(redis.import.types && redis.require.types);
+  assert.deepEqual(Object.keys(pkg.peerDependencies ?? {}), ['redis']);
+  assert.deepEqual(pkg.peerDependenciesMeta, { redis: { optional: true } });
   assert.equal(pkg.bin.brokerauth, 'cli.mjs');
 });
 

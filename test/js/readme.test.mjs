@@ -5,8 +5,11 @@
 // as ../brokerauth from a scratch folder next to it, so `cd ../my-bot`
 // lands in a fresh project. The simulators run where the README says,
 // except on a free port: http://127.0.0.1:8080 in a block becomes the
-// actual origin. console blocks (make demo, make test, registry installs)
-// are shown, not run.
+// actual origin, and redis://127.0.0.1:6379 the throwaway Redis that
+// test/with-redis.sh starts (BROKERAUTH_TEST_REDIS). console blocks (make
+// demo, make test, registry installs) are shown, not run: the redis
+// package the README installs that way is this repository's dev
+// dependency, linked next to the scratch project.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -44,6 +47,10 @@ before(async () => {
   // install into the nearest one, this repository's.
   mkdirSync(join(scratch, 'my-bot'));
   writeFileSync(join(scratch, 'my-bot/package.json'), '{ "name": "my-bot", "private": true }\n');
+  // `npm install redis` (a console block): found from my-bot through the
+  // folder above it, which npm install in my-bot leaves alone.
+  mkdirSync(join(scratch, 'node_modules'));
+  symlinkSync(join(root, 'node_modules/redis'), join(scratch, 'node_modules/redis'));
 });
 after(() => {
   server.stop();
@@ -61,8 +68,11 @@ test('every code block in README.md runs as written', { timeout: 600_000 }, () =
   for (const [n, block] of blocks.entries()) {
     assert.ok(runnable.has(block.lang) || shown.has(block.lang), `README.md line ${block.line}: a \`\`\`${block.lang} block (use sh, js, go, or console for one not to run)`);
     if (!runnable.has(block.lang)) continue;
-    const code = block.code.replaceAll('http://127.0.0.1:8080', server.origin);
     const where = `README.md line ${block.line} (${block.lang})`;
+    if (block.code.includes('redis://127.0.0.1:6379')) {
+      assert.ok(process.env.BROKERAUTH_TEST_REDIS, `${where} needs a Redis: run the test under test/with-redis.sh (make test-js does)`);
+    }
+    const code = block.code.replaceAll('http://127.0.0.1:8080', server.origin).replaceAll('redis://127.0.0.1:6379', process.env.BROKERAUTH_TEST_REDIS);
     if (block.lang === 'go') {
       writeFileSync(join(cwd, 'main.go'), code);
       ran.go++;

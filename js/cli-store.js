@@ -1,0 +1,67 @@
+// The command line's session store (--store redis://…, store: in --config,
+// or BROKERAUTH_STORE): a Redis shared with other processes (Node with
+// brokerauth/redis, Go with core/redisstore), so that a cron job, a
+// keepalive and a fleet of bots log in once per account. brokerauth/redis
+// and the redis package it needs are loaded only when a store is given.
+
+import { UsageError } from './cli-config.js';
+
+// The stores this run opened, closed by closeStores when it ends: an open
+// connection would keep the process alive.
+const opened = [];
+
+/**
+ * opts (clientOptions' result) with its store URL replaced by a Redis store,
+ * and onStoreError reporting through warn; opts as they are without one.
+ * The encryption key comes from env.BROKERAUTH_STORE_KEY.
+ */
+export async function withStore(opts, env, warn, debug) {
+  const { store: url, fallback, ...rest } = opts;
+  if (fallback !== undefined && fallback !== 'local') throw new UsageError('store_fallback (--store-fallback) must be local');
+  if (url === undefined) {
+    if (fallback !== undefined) throw new UsageError('store_fallback (--store-fallback) needs a store (--store redis://…)');
+    return opts;
+  }
+  let where;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error();
+    where = u.host;
+  } catch {
+    throw new UsageError('store (--store) must be a Redis URL: redis://[user:password@]host:port[/db] or rediss://…');
+  }
+  const key = (env.BROKERAUTH_STORE_KEY ?? '').trim();
+  if (!key) {
+    throw new UsageError('--store needs the store\'s encryption key in BROKERAUTH_STORE_KEY: 32 random bytes as base64, ' +
+      'the same for every process sharing the store (openssl rand -base64 32 makes one); sessions are never stored in clear');
+  }
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length !== 32) {
+    throw new UsageError('BROKERAUTH_STORE_KEY must be 32 random bytes as base64 (openssl rand -base64 32 makes one)');
+  }
+  // From this package, next to the command line: the same module, and so
+  // the same redis package, a program would import as 'brokerauth/redis'.
+  const { redisStore } = await import(new URL('./redis.mjs', import.meta.url).href);
+  const peer = 'redis';
+  try {
+    await import(peer);
+  } catch (err) {
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new UsageError('--store needs the redis package next to brokerauth: npm install redis ' +
+      '(with npx: npx -p brokerauth -p redis brokerauth …)');
+  }
+  const store = redisStore({ url, encryptionKey: key });
+  opened.push(store);
+  debug(`store: Redis at ${where}${fallback ? ', logging in alone if it cannot be reached' : ''}`);
+  return { ...rest, store, ...(fallback && { fallback }), onStoreError: (err) => warn(`store: ${err.code}: ${err.message}`) };
+}
+
+/** Close every store this run opened. */
+export async function closeStores() {
+  const stores = opened.splice(0);
+  await Promise.allSettled(stores.map((s) => s.close()));
+  // close() leaves alone a connection that brokerauth/redis is still
+  // making (a server that accepts and never answers, or a first call that
+  // gave up while the redis package loaded), and that would keep the
+  // process alive for good: the command is done, so it exits regardless.
+  if (stores.length) setTimeout(() => process.exit(), 1000).unref();
+}
