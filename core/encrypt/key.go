@@ -102,7 +102,27 @@ func parsePEMKey(text string) (*Key, error) {
 	if strings.Contains(block.Type, "PRIVATE KEY") {
 		return nil, newError(CodeUnsupportedKey, "encryptionKey is a private key; pass the broker's public encryptionKey")
 	}
-	return nil, newError(CodeUnsupportedKey, "encryptionKey is a PEM "+strconv.Quote(truncate(block.Type, 40))+" block, not a PUBLIC KEY or RSA PUBLIC KEY")
+	if !pemLabel(block.Type) {
+		// Not a label anyone would write (RFC 7468 labels are upper-case
+		// words): it may be a secret pasted into the wrong place, so it is
+		// not repeated.
+		return nil, newError(CodeUnsupportedKey, "encryptionKey is a PEM block of another kind, not a PUBLIC KEY or RSA PUBLIC KEY")
+	}
+	return nil, newError(CodeUnsupportedKey, "encryptionKey is a PEM "+strconv.Quote(block.Type)+" block, not a PUBLIC KEY or RSA PUBLIC KEY")
+}
+
+// pemLabel says whether t reads as a PEM label: upper-case letters, digits
+// and single spaces, at most 40 characters.
+func pemLabel(t string) bool {
+	if t == "" || len(t) > 40 || t[0] == ' ' || t[len(t)-1] == ' ' || strings.Contains(t, "  ") {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // parseDERKey takes DER of unknown kind: the brokers send SPKI, but a bare
@@ -279,11 +299,4 @@ func stripSpace(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

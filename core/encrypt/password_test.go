@@ -95,8 +95,14 @@ func (failingReader) Read([]byte) (int, error) { return 0, errNoRandom }
 func TestMessagesWithValues(t *testing.T) {
 	_, err := ParseKey(strings.Repeat("A", 70000))
 	assert.EqualError(t, err, "brokerauth: invalid_key: encryptionKey is 70000 bytes, longer than any RSA public key")
-	_, err = ParseKey("-----BEGIN \"ODD\" KEY ✓-----\nAAAA\n-----END \"ODD\" KEY ✓-----\n")
-	assert.EqualError(t, err, `brokerauth: unsupported_key: encryptionKey is a PEM "\"ODD\" KEY ✓" block, not a PUBLIC KEY or RSA PUBLIC KEY`)
+	_, err = ParseKey("-----BEGIN EC PARAMETERS-----\nAAAA\n-----END EC PARAMETERS-----\n")
+	assert.EqualError(t, err, `brokerauth: unsupported_key: encryptionKey is a PEM "EC PARAMETERS" block, not a PUBLIC KEY or RSA PUBLIC KEY`)
+	// A label that no one would write may be a secret in the wrong place:
+	// not repeated.
+	for _, label := range []string{`"ODD" KEY ✓`, "S3cretPassw0rd!", "lower case", strings.Repeat("A", 41)} {
+		_, err = ParseKey("-----BEGIN " + label + "-----\nAAAA\n-----END " + label + "-----\n")
+		assert.EqualError(t, err, "brokerauth: unsupported_key: encryptionKey is a PEM block of another kind, not a PUBLIC KEY or RSA PUBLIC KEY", label)
+	}
 	_, err = Plaintext(2048, strings.Repeat("1", 21), "pw")
 	assert.EqualError(t, err, "brokerauth: invalid_argument: timeStamp is longer than 20 digits")
 	e := &Error{Code: "error.x", Broker: "ig", Step: "login", Status: 401, Message: "m"}

@@ -142,6 +142,7 @@ describe('bad input: the same BrokerAuthError as the sessions module', () => {
     'object password': () => [good(), 1, { toString: () => canary }],
     'lone surrogate password': () => [good(), 1, `${canary}\uD800`],
     'password in the key slot': () => [canary, 1, canary],
+    'password as a PEM label': () => [pem(canary, spki()), 1, canary],
   };
   for (const [name, args] of Object.entries(cases)) {
     test(name, () => {
