@@ -28,7 +28,12 @@ export function browserPlatform(wasmName, defaultURL) {
     },
     async compileWasm(wasmURL) {
       const url = wasmURL === undefined ? defaultURL() : wasmURL;
-      const res = await fetch(url);
+      let res;
+      try {
+        res = await fetch(url);
+      } catch (err) {
+        throw new Error(`fetching ${String(url)} failed (network down, server down, or CORS): ${err?.message || err}`);
+      }
       if (!res.ok) throw new Error(`HTTP ${res.status} fetching ${String(url)}`);
       if (typeof WebAssembly.compileStreaming === 'function' &&
           (res.headers.get('Content-Type') || '').split(';')[0].trim() === 'application/wasm') {

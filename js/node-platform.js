@@ -47,7 +47,13 @@ export function nodePlatform(wasmName, defaultURL) {
         const [{ readFileSync }, { fileURLToPath }] = await Promise.all([builtin('node:fs'), builtin('node:url')]);
         bytes = readFileSync(fileURLToPath(url));
       } else {
-        const res = await fetch(url);
+        let res;
+        try {
+          res = await fetch(url);
+        } catch (err) {
+          // Node's fetch says "fetch failed"; what failed is in its cause.
+          throw new Error(`fetching ${url.href} failed: ${err?.cause?.message || err?.message || err}`);
+        }
         if (!res.ok) throw new Error(`HTTP ${res.status} fetching ${url.href}`);
         bytes = new Uint8Array(await res.arrayBuffer());
       }

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
@@ -38,6 +39,16 @@ test('a failed init (missing .wasm) rejects with wasm_load_failed and can be ret
     init({ wasmURL: pathToFileURL(join(consumerDir, 'package.json')) }),
     (err) => err instanceof BrokerAuthError && err.code === 'wasm_load_failed',
     'a file that is not wasm',
+  );
+  // A server that cannot be reached: the message says which URL and why.
+  const closed = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => closed.on('listening', resolve));
+  const url = `http://127.0.0.1:${closed.address().port}/brokerauth.wasm`;
+  await new Promise((resolve) => closed.close(resolve));
+  await assert.rejects(
+    init({ wasmURL: url }),
+    (err) => err instanceof BrokerAuthError && err.code === 'wasm_load_failed' && err.message.includes(`fetching ${url} failed: `) &&
+      /ECONNREFUSED|connect/.test(err.message),
   );
   // The retry loads from an explicit URL and works.
   const ba = await init({ wasmURL: pathToFileURL(wasmPath) });
