@@ -32,6 +32,9 @@ type Engine struct {
 	holder       string // this Engine, in the store's failure records
 	fallback     string
 	onStoreError func(error)
+	// badEntry says an entry that does not open was reported, so that the
+	// same entry, read again before a session replaces it, is not.
+	badEntry atomic.Bool
 
 	// sem is a one-slot semaphore rather than a Mutex, so that waiting for
 	// a change honours the caller's context.

@@ -20,7 +20,7 @@ var (
 const (
 	// storeOpTimeout bounds each store operation, so that a store that
 	// stops answering fails a call rather than hang it.
-	storeOpTimeout = 10 * time.Second
+	storeOpTimeout = 5 * time.Second
 	// sessionTTL is how long the store keeps a session: a dead one is
 	// replaced before then, by whoever sees the broker refuse it.
 	sessionTTL = 24 * time.Hour
@@ -67,10 +67,10 @@ func (e *Engine) shared(ctx context.Context, cur *Session, fn changeFunc) (*Sess
 		if stored.usable {
 			return stored.session, nil
 		}
-		if f := e.failure(ctx); f != nil {
-			return nil, f
-		}
 		if locked {
+			if f := e.failure(ctx); f != nil {
+				return nil, f
+			}
 			break
 		}
 		// Not the lock yet: take it (then look once more), or wait.
@@ -79,6 +79,10 @@ func (e *Engine) shared(ctx context.Context, cur *Session, fn changeFunc) (*Sess
 		}
 		if locked {
 			continue
+		}
+		// Another client holds the lock: its login may have been refused.
+		if f := e.failure(ctx); f != nil {
+			return nil, f
 		}
 		if time.Since(started) > storeWait {
 			return nil, &Error{Code: CodeTimeout, Broker: e.broker(), Step: "store", Retryable: true,
@@ -123,12 +127,15 @@ func (e *Engine) stored(ctx context.Context, curID string) (storedSession, error
 	if err == nil && raw != nil {
 		var s *Session
 		if s, err = decodeSession(raw); err == nil {
+			e.badEntry.Store(false)
 			usable := s.storeID() != curID && s.Broker == e.broker() && !e.stale(s)
 			return storedSession{session: s, usable: usable}, nil
 		}
 	}
 	if isCode(err, CodeStoreEntry) {
-		e.storeProblem(err)
+		if !e.badEntry.Swap(true) {
+			e.storeProblem(err)
+		}
 		return storedSession{}, nil
 	}
 	if err != nil {
@@ -144,7 +151,9 @@ func (e *Engine) publish(ctx context.Context, s *Session) {
 	defer cancel()
 	if err := e.store.Put(opCtx, e.keys.session, encodeSession(s), sessionTTL); err != nil {
 		e.storeProblem(e.storeError(ctx, err))
+		return
 	}
+	e.badEntry.Store(false)
 }
 
 // unpublish removes s from the store if the store still holds s (and not
@@ -239,10 +248,13 @@ func (e *Engine) failure(ctx context.Context) *Error {
 	return f.err
 }
 
-// alone is the answer to a store that cannot be reached: with
-// StoreFallback "local", fn runs without the store; else the error.
+// alone is the answer to a store that cannot be reached (a retryable
+// failure): with StoreFallback "local", fn runs without the store; else,
+// and for a store that cannot work as set up or a call canceled, the
+// error.
 func (e *Engine) alone(ctx context.Context, cur *Session, fn changeFunc, err error) (*Session, error) {
-	if e.fallback != "local" {
+	var ce *Error
+	if e.fallback != "local" || !errors.As(err, &ce) || !ce.Retryable {
 		return nil, err
 	}
 	e.storeProblem(err)
@@ -269,6 +281,10 @@ func (e *Engine) storeError(ctx context.Context, err error) error {
 	}
 	if ctx.Err() != nil {
 		return TransportError(ctx, e.broker(), "store", ctx.Err())
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Code: CodeTimeout, Broker: e.broker(), Step: "store", Retryable: true,
+			Message: "the session store did not answer within " + storeOpTimeout.String()}
 	}
 	return &Error{Code: CodeNetwork, Broker: e.broker(), Step: "store", Retryable: true, Err: err,
 		Message: "the session store failed: " + err.Error()}

@@ -59,9 +59,4 @@ export async function withStore(opts, env, warn, debug) {
 export async function closeStores() {
   const stores = opened.splice(0);
   await Promise.allSettled(stores.map((s) => s.close()));
-  // close() leaves alone a connection that brokerauth/redis is still
-  // making (a server that accepts and never answers, or a first call that
-  // gave up while the redis package loaded), and that would keep the
-  // process alive for good: the command is done, so it exits regardless.
-  if (stores.length) setTimeout(() => process.exit(), 1000).unref();
 }

@@ -383,15 +383,14 @@ function base64(bytes) {
 }
 
 // storeRunner is what Go calls to use the store: run(id, op, key, a, b)
-// calls the method and answers through ns.storeDone(id, ok, value,
-// timedOut), the value a string (or null, or the lock's boolean), an error
-// by its message and whether it is a TimeoutError (AbortSignal.timeout()'s
-// name, and brokerauth/redis's for a server that does not answer).
+// calls the method and answers through ns.storeDone(id, ok, value, code),
+// the value a string (or null, or the lock's boolean), an error by its
+// message and failureCode's code.
 function storeRunner(ns, runtime, methods) {
-  const answer = (id, ok, value, timedOut = false) => {
+  const answer = (id, ok, value, code = '') => {
     if (runtime.stopped) return;
     try {
-      ns.storeDone(id, ok, value, timedOut);
+      ns.storeDone(id, ok, value, code);
     } catch {
       // The runtime went away meanwhile: nobody waits for the answer.
     }
@@ -405,9 +404,21 @@ function storeRunner(ns, runtime, methods) {
     }
     pending.then(
       (v) => answer(id, true, v instanceof Uint8Array ? decoder.decode(v) : v ?? null),
-      (err) => answer(id, false, String((err && err.message) || err || `${op} failed`), err?.name === 'TimeoutError'),
+      (err) => answer(id, false, String((err && err.message) || err || `${op} failed`), failureCode(err)),
     );
   };
+}
+
+// failureCode is what a store's rejection says beyond its message:
+// 'timeout' for a TimeoutError (AbortSignal.timeout()'s name, and
+// brokerauth/redis's for a server that does not answer), 'invalid_argument'
+// for a BrokerAuthError of that code (a store that cannot work as set up:
+// retrying will not help, and fallback: 'local' does not hide it), else ''
+// (a network error).
+function failureCode(err) {
+  if (err?.name === 'TimeoutError') return 'timeout';
+  if (err instanceof BrokerAuthError && err.code === 'invalid_argument') return 'invalid_argument';
+  return '';
 }
 
 // contentType is the Content-Type among plain headers, whatever its case.

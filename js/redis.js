@@ -13,9 +13,8 @@
 // the same keys, the same Lua scripts (the build copies them from
 // core/redisstore), so Go and Node processes share sessions.
 //
-// The `redis` package (node-redis) is an optional peer dependency: it is
-// loaded on the first call, so that the main entry stays free of
-// dependencies.
+// The `redis` package (node-redis) is an optional peer dependency, loaded
+// when a store is made, so that the main entry stays free of dependencies.
 
 import { BrokerAuthError } from './index.mjs';
 
@@ -42,16 +41,25 @@ export function redisStore(options) {
     throw new BrokerAuthError('invalid_argument', `redisStore(options): unknown option "${unknown[0]}" (known: url, encryptionKey, keyPrefix)`);
   }
   let where;
+  let secure;
+  let secrets;
   try {
     const u = new URL(url);
     if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error();
     where = u.host; // never the credentials
+    secure = u.protocol === 'rediss:';
+    const decoded = (s) => { try { return decodeURIComponent(s); } catch { return s; } };
+    secrets = [u.password, decoded(u.password), u.username, decoded(u.username)].filter((s) => s.length >= 3);
   } catch {
     throw new BrokerAuthError('invalid_argument', 'redisStore(options): url must be redis://host:port or rediss://host:port');
   }
-  if (!(encryptionKey instanceof Uint8Array && encryptionKey.length === 32) && !(typeof encryptionKey === 'string' && encryptionKey.trim() !== '')) {
+  if (encryptionKey === undefined || encryptionKey === null || encryptionKey === '') {
     throw new BrokerAuthError('invalid_argument',
       'redisStore(options): encryptionKey is required: 32 random bytes shared by the fleet, as a Uint8Array or base64 (openssl rand -base64 32); sessions are not stored in clear');
+  }
+  if (keyBytes(encryptionKey) !== 32) {
+    throw new BrokerAuthError('invalid_argument',
+      'redisStore(options): encryptionKey must be 32 random bytes, as a Uint8Array or base64 (openssl rand -base64 32 prints one)');
   }
   if (typeof keyPrefix !== 'string') throw new BrokerAuthError('invalid_argument', 'redisStore(options): keyPrefix must be a string');
 
@@ -61,26 +69,47 @@ export function redisStore(options) {
   const closedError = () => Object.assign(new Error(`Redis at ${where}: the store was closed`), { closedStore: true });
   // node-redis loads now, while the caller sets up: its first load costs a
   // few hundred ms of CPU, which a first store call should not wait for.
-  const loading = import('redis').catch(() => null);
+  const loading = import('redis').catch((err) => ({ loadError: err }));
   // fail is what a failed call rejects with: a message that names the
   // server by host and port only, for the client's network error.
   const fail = (err) => {
     const text = String((err && err.message) || err);
-    let why = 'it failed';
-    if (err && err.noAnswer) why = `it did not answer within ${answerTimeoutMs / 1000} s`;
-    else if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|Connection timeout|closed|The client is closed|Socket closed|offline queue/i.test(text)) {
-      why = 'it cannot be reached (not running, wrong host or port, or a firewall)';
-    } else if (/^(LOADING|BUSY)/.test(text)) why = 'it is starting or busy';
-    else if (/NOAUTH|WRONGPASS/.test(text)) why = 'it refused the credentials in the URL';
-    const out = new Error(`Redis at ${where}: ${why}`);
-    if (err && err.noAnswer) out.name = 'TimeoutError'; // reported as code timeout
-    return out;
+    if (err && err.noAnswer) {
+      // A client reports a TimeoutError as code timeout.
+      return Object.assign(new Error(`Redis at ${where}: it did not answer within ${answerTimeoutMs / 1000} s`), { name: 'TimeoutError' });
+    }
+    if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET|ETIMEDOUT|Connection timeout|closed|Socket closed|offline/i.test(text)) {
+      const tls = secure ? ' (rediss:// needs a TLS port; redis:// is plain text)' : '';
+      return new Error(`Redis at ${where}: it cannot be reached (not running, wrong host or port, or a firewall)${tls}`);
+    }
+    if (/^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)/.test(text)) return new Error(`Redis at ${where}: it is starting or busy (${firstLine(text)})`);
+    // The rest is how the store is set up, which retrying will not change:
+    // a client reports it as invalid_argument.
+    let why = `it refused the command: ${firstLine(text)}`;
+    if (/^NOAUTH/.test(text)) why = 'it wants a password: redis://user:password@host:port';
+    else if (/^WRONGPASS/.test(text)) why = 'it refused the user name or password in the URL';
+    else if (/^WRONGTYPE/.test(text)) why = `a key under the prefix "${keyPrefix}" holds something else: give brokerauth a keyPrefix of its own`;
+    else if (/DB index/i.test(text)) why = `it has no such database (${firstLine(text)}): the URL's /db number`;
+    return new BrokerAuthError('invalid_argument', `Redis at ${where}: ${why}`);
+  };
+  // firstLine is a server's message, short, without the URL's credentials.
+  const firstLine = (text) => {
+    let line = text.split('\n')[0].slice(0, 160);
+    for (const secret of secrets) line = line.split(secret).join('…');
+    return line;
   };
   const connect = () => {
     if (closed) return Promise.reject(closedError());
     connecting ??= (async () => {
       const mod = await loading;
-      if (!mod) throw new BrokerAuthError('invalid_argument', 'brokerauth/redis needs the redis package: npm install redis');
+      if (mod.loadError) {
+        // Not a failure of the server: a client reports it as
+        // invalid_argument, neither retried nor a reason to log in alone.
+        const { code, message } = mod.loadError;
+        throw new BrokerAuthError('invalid_argument', code === 'ERR_MODULE_NOT_FOUND' && /'redis'/.test(message)
+          ? 'brokerauth/redis needs the redis package: npm install redis'
+          : `brokerauth/redis could not load the redis package: ${String(message).split('\n')[0]}`);
+      }
       if (closed) throw closedError(); // close() came while node-redis loaded
       let connected = false;
       const c = mod.createClient({
@@ -154,10 +183,24 @@ export function redisStore(options) {
   });
 }
 
+// keyBytes is the length of a store key: a Uint8Array's, or that of the
+// base64 (standard or URL-safe, padded or not) it decodes to, as Go's
+// core.ParseStoreKey reads it; -1 for anything else.
+function keyBytes(key) {
+  if (key instanceof Uint8Array) return key.length;
+  if (typeof key !== 'string') return -1;
+  const text = key.trim();
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) && !/^[A-Za-z0-9_-]*={0,2}$/.test(text)) return -1;
+  const bare = text.replace(/=+$/, '');
+  if (bare.length % 4 === 1) return -1;
+  return Math.floor((bare.length * 3) / 4);
+}
+
 // answerTimeoutMs bounds a connection's handshake and each command: a
 // server that accepts connections but never answers fails the call rather
-// than hold it (and the process) forever. The Go engine gives a store call
-// 10 s in all, so 5 s leaves it time to fall back.
+// than hold it (and the process) forever, and the connection is made anew.
+// A client gives a store call as long (core's storeOpTimeout); a call made
+// directly gets the same bound.
 const answerTimeoutMs = 5000;
 
 // answered settles as promise does, or rejects after answerTimeoutMs

@@ -5,88 +5,76 @@ package main
 import (
 	"context"
 	"strings"
-	"sync"
 	"syscall/js"
 	"time"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/wasm/internal/bridge"
 )
 
 // hostStore is a core.Store kept by JavaScript: a client's `store` option
 // (brokerauth/redis's redisStore, or the caller's own). The wrapper lends a
 // runner, run(id, op, key, a, b), that calls the store's method and
-// answers through ns.storeDone(id, ok, value, timedOut); Go waits for the answer on
-// a channel, as the fetch helper's (hostfetch.go). Values cross as
-// strings: they are sealed (core.Seal), so ASCII.
+// answers through ns.storeDone(id, ok, value, code); Go waits for the
+// answer as for the fetch helper's (replies.go). Values cross as strings:
+// they are sealed (core.Seal), so ASCII.
 type hostStore struct {
 	run js.Value
 }
 
-// storeReplies are the store calls waiting for their answer, by id, for
-// every hostStore of the runtime (ns.storeDone is one function).
-var storeReplies = struct {
-	sync.Mutex
-	next    int
-	waiting map[int]chan storeReply
-}{waiting: map[int]chan storeReply{}}
+// storeReplies are the store calls waiting for their answer, for every
+// hostStore of the runtime (ns.storeDone is one function).
+var storeReplies replies[storeReply]
 
 type storeReply struct {
-	ok       bool
-	value    js.Value // the method's result, or the error's message
-	timedOut bool     // the error is a TimeoutError
+	ok    bool
+	value js.Value // the method's result, or the error's message
+	code  string   // of a failure: "timeout", "invalid_argument" or ""
 }
 
-// storeDone(id, ok, value, timedOut) is how the wrapper answers a store call. An
-// answer nobody waits for (the call's context ended) is dropped.
+// storeDone(id, ok, value, code) is how the wrapper answers a store call.
 func storeDone(_ js.Value, args []js.Value) any {
 	defer func() { _ = recover() }() // a malformed call must not stop the runtime
 	if len(args) < 3 || args[0].Type() != js.TypeNumber {
 		return nil
 	}
-	storeReplies.Lock()
-	ch := storeReplies.waiting[args[0].Int()]
-	delete(storeReplies.waiting, args[0].Int())
-	storeReplies.Unlock()
-	if ch != nil {
-		ch <- storeReply{ok: args[1].Truthy(), value: args[2], timedOut: len(args) > 3 && args[3].Truthy()}
+	if ch := storeReplies.take(args[0].Int()); ch != nil {
+		r := storeReply{ok: args[1].Truthy(), value: args[2]}
+		if len(args) > 3 && args[3].Type() == js.TypeString {
+			r.code = args[3].String()
+		}
+		ch <- r
 	}
 	return nil
 }
 
-// call runs op on the JS store and waits for its answer or ctx.
+// call runs op on the JS store and waits for its answer or ctx; the engine
+// types a context's end (core.Engine's storeError).
 func (h *hostStore) call(ctx context.Context, op, key string, a, b any) (js.Value, error) {
-	storeReplies.Lock()
-	storeReplies.next++
-	id := storeReplies.next
-	ch := make(chan storeReply, 1)
-	storeReplies.waiting[id] = ch
-	storeReplies.Unlock()
-	defer func() {
-		storeReplies.Lock()
-		delete(storeReplies.waiting, id)
-		storeReplies.Unlock()
-	}()
+	if err := ctx.Err(); err != nil {
+		return js.Undefined(), err // a late lock would hold the account for nothing
+	}
+	id, ch := storeReplies.register()
+	defer storeReplies.forget(id)
 	h.run.Invoke(id, op, key, a, b)
 	select {
 	case <-ctx.Done():
-		if ctx.Err() == context.DeadlineExceeded {
-			return js.Undefined(), &core.Error{Code: core.CodeTimeout, Step: "store", Retryable: true, Message: "the session store did not answer " + op + " in time"}
-		}
 		return js.Undefined(), ctx.Err()
 	case r := <-ch:
 		if !r.ok {
-			return js.Undefined(), storeFailure(op, r.value, r.timedOut)
+			return js.Undefined(), storeFailure(op, r.value, r.code)
 		}
 		return r.value, nil
 	}
 }
 
-// storeFailure is a store method's rejection as a typed error, retryable:
-// a timeout when the store says so (a TimeoutError), else a network error;
-// with the first line of the store's message. The
+// storeFailure is a store method's rejection as a typed error with the
+// first line of the store's message: invalid_argument when the store says
+// it cannot work as set up (brokerauth/redis without the redis package), a
+// timeout when it says so (a TimeoutError), else a network error. The
 // brokerauth stores' messages name the server, never its credentials; a
 // caller's own store is responsible for its messages.
-func storeFailure(op string, v js.Value, timedOut bool) error {
+func storeFailure(op string, v js.Value, code string) error {
 	msg := ""
 	if v.Type() == js.TypeString {
 		msg = v.String()
@@ -98,11 +86,14 @@ func storeFailure(op string, v js.Value, timedOut bool) error {
 	if msg == "" {
 		msg = op + " failed"
 	}
-	code := core.CodeNetwork
-	if timedOut {
-		code = core.CodeTimeout
+	e := &core.Error{Code: core.CodeNetwork, Step: "store", Retryable: true, Message: "the session store: " + msg}
+	switch code {
+	case "timeout":
+		e.Code = core.CodeTimeout
+	case "invalid_argument":
+		e.Code, e.Retryable = core.CodeInvalidArgument, false
 	}
-	return &core.Error{Code: code, Step: "store", Retryable: true, Message: "the session store: " + msg}
+	return e
 }
 
 func (h *hostStore) Get(ctx context.Context, key string) ([]byte, error) {
@@ -159,7 +150,7 @@ func sharingOf(broker string, o *optionValues, args []js.Value) (core.Sharing, e
 	}
 	if len(args) > 5 && args[5].Type() == js.TypeFunction {
 		fn := args[5]
-		sh.OnStoreError = func(err error) { invokeSafely(fn, errorToJS(err)) }
+		sh.OnStoreError = func(err error) { invokeSafely(fn, bridge.ErrorToJS(err)) }
 	}
 	return sh, nil
 }

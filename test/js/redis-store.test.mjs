@@ -120,3 +120,18 @@ await store.close();
 await store.get('k').then(() => console.log('answered'), (err) => console.log(err.message));`);
   assert.match(res.out, /^Redis at 127\.0\.0\.1:1: the store was closed\n$/);
 });
+
+test('a Redis that cannot work as set up: invalid_argument with the server\'s reason, not retried', { skip: !redisURL && 'BROKERAUTH_TEST_REDIS is not set' }, async () => {
+  const { redisStore } = await import(entry);
+  const store = redisStore({ url: `${redisURL}/99`, encryptionKey: key });
+  try {
+    await assert.rejects(store.get('k'), (err) => {
+      assert.equal(err.name, 'BrokerAuthError');
+      assert.equal(err.code, 'invalid_argument');
+      assert.match(err.message, /^Redis at 127\.0\.0\.1:\d+: it has no such database \(ERR DB index is out of range\): the URL's \/db number$/);
+      return true;
+    });
+  } finally {
+    await store.close();
+  }
+});

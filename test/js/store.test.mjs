@@ -117,3 +117,21 @@ test('a store that fails: a network error at step store, or with fallback local 
   assert.equal(await attempts(), 1);
   assert.equal(heard[0]?.code, 'network');
 });
+
+test('a store that times out is a timeout; one that cannot work as set up is invalid_argument, with no fallback', async () => {
+  const slow = { ...mapStore(), get: async () => { throw Object.assign(new Error('db did not answer'), { name: 'TimeoutError' }); } };
+  await assert.rejects(ba.capital(capOptions({ store: slow })).login(), { code: 'timeout', step: 'store', retryable: true });
+  const { BrokerAuthError } = await loadESM();
+  const misconfigured = { ...mapStore(), get: async () => { throw new BrokerAuthError('invalid_argument', 'the store needs a package: npm install it'); } };
+  const heard = [];
+  const client = ba.capital(capOptions({ store: misconfigured, fallback: 'local', onStoreError: (e) => heard.push(e) }));
+  await assert.rejects(client.login(), (err) => {
+    assert.equal(err.code, 'invalid_argument');
+    assert.equal(err.step, 'store');
+    assert.equal(err.retryable, false);
+    assert.match(err.message, /npm install it/);
+    return true;
+  });
+  assert.equal(await attempts(), 0, 'no login alone');
+  assert.deepEqual(heard, []);
+});
