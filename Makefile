@@ -28,7 +28,7 @@ DEMO_ADDR ?= 127.0.0.1:8080
 BUILD := build
 
 GO_SOURCES := go.mod go.sum $(shell find core internal wasm -name '*.go' -not -name '*_test.go')
-JS_SOURCES := $(wildcard js/*.js js/*.mjs js/*.d.ts.in) npm/package.json LICENSE
+JS_SOURCES := $(wildcard js/*.js js/*.mjs js/*.d.ts.in core/redisstore/*.lua) npm/package.json LICENSE
 
 .PHONY: build pack test test-go test-wasm test-js test-browser test-deps demo bench fuzz soak clean check-go
 
@@ -157,4 +157,5 @@ soak:
 clean:
 	rm -rf $(BUILD) test-results npm/brokerauth.wasm npm/brokerauth-encrypt.wasm npm/wasm_exec.js npm/LICENSE-go npm/LICENSE \
 	  npm/index.mjs npm/index.cjs npm/browser.mjs npm/cli.mjs npm/index.d.ts npm/index.d.mts \
-	  npm/encrypt.mjs npm/encrypt.cjs npm/encrypt-browser.mjs npm/encrypt.d.ts npm/encrypt.d.mts *.tgz
+	  npm/encrypt.mjs npm/encrypt.cjs npm/encrypt-browser.mjs npm/encrypt.d.ts npm/encrypt.d.mts \
+	  npm/redis.mjs npm/redis.cjs npm/redis.d.ts npm/redis.d.mts *.tgz

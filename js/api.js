@@ -30,9 +30,8 @@ function clientFactories(ns, runtime) {
     throw new BrokerAuthError(codes.wasmLoadFailed,
       "this module has no session clients (brokerauth-encrypt.wasm, brokerauth/encrypt's?); 'brokerauth' runs brokerauth.wasm");
   }
-  const table = apiTable;
   const factories = {};
-  for (const [broker, entry] of Object.entries(table.brokers)) {
+  for (const [broker, entry] of Object.entries(apiTable.brokers)) {
     const Client = clientClass(ns, runtime, broker, entry);
     factories[broker] = (options) => new Client(options);
   }

@@ -5,6 +5,9 @@
 //   encrypt.mjs, encrypt.cjs, encrypt-browser.mjs, encrypt.d.ts, encrypt.d.mts
 //                         (brokerauth/encrypt, the same from js/node-encrypt.js,
 //                         js/browser-encrypt.js and js/encrypt.d.ts.in)
+//   redis.mjs, redis.cjs, redis.d.ts, redis.d.mts
+//                         (brokerauth/redis, Node only, from js/redis.js with
+//                         core/redisstore's Lua scripts, and js/redis.d.ts.in)
 // The Makefile adds brokerauth.wasm, brokerauth-encrypt.wasm and Go's
 // wasm_exec.js.
 //

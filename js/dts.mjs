@@ -92,8 +92,10 @@ function declaration(text, name, what) {
   const doc = head.match(/\/\*\*(?:(?!\*\/)[\s\S])*\*\/\n$/);
   const from = doc ? start - doc[0].length : start;
   const firstLine = text.slice(start, text.indexOf('\n', start));
-  const end = firstLine.endsWith('{') ? text.indexOf('\n}\n', start) + 3 : text.indexOf(';\n', start) + 2;
-  return text.slice(from, end);
+  const close = firstLine.endsWith('{') ? '\n}\n' : ';\n';
+  const at = text.indexOf(close, start);
+  if (at < 0) throw new Error(`index.d.ts.in: the ${what} declaration is not closed by ${JSON.stringify(close)}`);
+  return text.slice(from, at + close.length);
 }
 
 // memberOf finds a member of the interface or class text declares, with

@@ -6,28 +6,14 @@ import (
 	"sync/atomic"
 	"syscall/js"
 
-	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/wasm/internal/bridge"
 )
 
-// codeInternal marks a recovered panic: a bug in brokerauth, reported as an
-// error instead of stopping the runtime.
-const codeInternal = core.CodeInternal
-
 var jsArray = js.Global().Get("Array")
 
-// The synchronous half of the bridge is shared with the encrypt-only module
-// (wasm/internal/bridge): syncFunc adapts a Go function to a synchronous JS
-// function that returns the function's value, or an error object that the
-// wrapper throws as a BrokerAuthError; errorToJS flattens an error into
-// that object, panicError turns a recovered panic into an internal error,
-// and argString reads a string argument.
-var (
-	syncFunc   = bridge.SyncFunc
-	errorToJS  = bridge.ErrorToJS
-	panicError = bridge.PanicError
-	argString  = bridge.ArgString
-)
+// The synchronous half of the bridge (bridge.SyncFunc, ErrorToJS,
+// PanicError, ArgString) is shared with the encrypt-only module
+// (wasm/internal/bridge); this file adds the asynchronous half.
 
 // startAsync runs work in a goroutine of its own, so that it may block on
 // I/O (which, in js/wasm, waits on the JS event loop), and hands its
@@ -83,12 +69,12 @@ func worker(job func()) {
 func settle(work func() (any, error)) (ok bool, outcome any) {
 	defer func() {
 		if r := recover(); r != nil {
-			ok, outcome = false, errorToJS(panicError(r))
+			ok, outcome = false, bridge.ErrorToJS(bridge.PanicError(r))
 		}
 	}()
 	v, err := work()
 	if err != nil {
-		return false, errorToJS(err)
+		return false, bridge.ErrorToJS(err)
 	}
 	return true, v
 }

@@ -6,6 +6,8 @@ import (
 	"syscall/js"
 	"testing"
 
+	"github.com/brokerauth/brokerauth/wasm/internal/bridge"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -50,20 +52,20 @@ func TestNamespaceErrorsAreObjectsWithCodes(t *testing.T) {
 }
 
 func TestSyncFuncRecoversPanics(t *testing.T) {
-	f := syncFunc(func(args []js.Value) (any, error) {
+	f := bridge.SyncFunc(func(args []js.Value) (any, error) {
 		var m map[string]int
 		m["boom"] = 1 // nil map write: a runtime.Error
 		return nil, nil
 	})
 	defer f.Release()
 	out := f.Invoke()
-	assert.Equal(t, string(codeInternal), out.Get("code").String())
+	assert.Equal(t, string(core.CodeInternal), out.Get("code").String())
 	assert.Contains(t, out.Get("message").String(), "assignment to entry in nil map")
 
-	g := syncFunc(func(args []js.Value) (any, error) { panic("secret-canary") })
+	g := bridge.SyncFunc(func(args []js.Value) (any, error) { panic("secret-canary") })
 	defer g.Release()
 	out = g.Invoke()
-	assert.Equal(t, string(codeInternal), out.Get("code").String())
+	assert.Equal(t, string(core.CodeInternal), out.Get("code").String())
 	assert.NotContains(t, out.Get("message").String(), "secret-canary", "arbitrary panic values are not echoed")
 }
 
@@ -97,5 +99,5 @@ func TestStartAsync(t *testing.T) {
 
 	ok, panicked := outcome(func() (any, error) { panic("boom") })
 	assert.False(t, ok)
-	assert.Equal(t, string(codeInternal), panicked.Get("code").String())
+	assert.Equal(t, string(core.CodeInternal), panicked.Get("code").String())
 }

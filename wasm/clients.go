@@ -9,6 +9,8 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/brokerauth/brokerauth/wasm/internal/bridge"
+
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/internal/jsonlite"
 )
@@ -30,14 +32,14 @@ type keepAlive struct {
 }
 
 func registerClientFuncs(ns js.Value) {
-	ns.Set("describe", syncFunc(func([]js.Value) (any, error) { return describeAPI(), nil }))
-	ns.Set("newClient", syncFunc(newClient))
-	ns.Set("clientSession", syncFunc(clientSession))
-	ns.Set("clientCall", syncFunc(clientCall))
-	ns.Set("keepAliveStart", syncFunc(keepAliveStart))
-	ns.Set("keepAliveStop", syncFunc(keepAliveStop))
-	ns.Set("closeClient", syncFunc(closeClient))
-	ns.Set("cancelCall", syncFunc(cancelCall))
+	ns.Set("describe", bridge.SyncFunc(func([]js.Value) (any, error) { return describeAPI(), nil }))
+	ns.Set("newClient", bridge.SyncFunc(newClient))
+	ns.Set("clientSession", bridge.SyncFunc(clientSession))
+	ns.Set("clientCall", bridge.SyncFunc(clientCall))
+	ns.Set("keepAliveStart", bridge.SyncFunc(keepAliveStart))
+	ns.Set("keepAliveStop", bridge.SyncFunc(keepAliveStop))
+	ns.Set("closeClient", bridge.SyncFunc(closeClient))
+	ns.Set("cancelCall", bridge.SyncFunc(cancelCall))
 	ns.Set("storeDone", js.FuncOf(storeDone))
 }
 
@@ -46,7 +48,7 @@ func registerClientFuncs(ns js.Value) {
 // password with them: once per client; a store's runner and key, once too
 // (hoststore.go).
 func newClient(args []js.Value) (any, error) {
-	broker, err := argString(args, 0, "broker")
+	broker, err := bridge.ArgString(args, 0, "broker")
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +56,7 @@ func newClient(args []js.Value) (any, error) {
 	if !ok {
 		return nil, &core.Error{Code: core.CodeInvalidArgument, Message: "unknown broker"}
 	}
-	text, err := argString(args, 1, "options")
+	text, err := bridge.ArgString(args, 1, "options")
 	if err != nil {
 		return nil, &core.Error{Code: core.CodeInvalidArgument, Broker: broker, Message: "options must be JSON text"}
 	}
@@ -120,7 +122,7 @@ func clientCall(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	method, err := argString(args, 1, "method")
+	method, err := bridge.ArgString(args, 1, "method")
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +284,7 @@ func keepAliveStart(args []js.Value) (any, error) {
 			if err == nil {
 				invokeSafely(onRound, nil)
 			} else {
-				invokeSafely(onRound, errorToJS(err))
+				invokeSafely(onRound, bridge.ErrorToJS(err))
 			}
 		}))
 	}
@@ -295,7 +297,7 @@ func keepAliveStart(args []js.Value) (any, error) {
 	go func() {
 		defer func() {
 			if r := recover(); r != nil && !onError.IsUndefined() {
-				invokeSafely(onError, errorToJS(panicError(r)))
+				invokeSafely(onError, bridge.ErrorToJS(bridge.PanicError(r)))
 			}
 			registry.Lock()
 			delete(registry.keepAlives, kaID)
@@ -307,7 +309,7 @@ func keepAliveStart(args []js.Value) (any, error) {
 		}()
 		err := c.engine().KeepAlive(ctx, interval, opts...)
 		if err != nil && ctx.Err() == nil && !onError.IsUndefined() {
-			invokeSafely(onError, errorToJS(err))
+			invokeSafely(onError, bridge.ErrorToJS(err))
 		}
 	}()
 	return kaID, nil

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/url"
 	"strings"
-	"sync"
 	"syscall/js"
 
 	"github.com/brokerauth/brokerauth/core"
@@ -30,13 +29,11 @@ type hostTransport struct {
 	fetch js.Value // host.fetch(id, head, body, callRef, hostBody)
 	abort js.Value // host.abort(id)
 
-	mu      sync.Mutex
-	nextID  int
-	waiting map[int]chan hostReply
+	replies replies[hostReply]
 }
 
 func newHostTransport() *hostTransport {
-	return &hostTransport{waiting: map[int]chan hostReply{}}
+	return &hostTransport{}
 }
 
 type hostReply struct {
@@ -78,8 +75,8 @@ func (t *hostTransport) Do(ctx context.Context, req *core.Request) (*core.Respon
 	if ref, ok := req.HostRef.(int); ok {
 		callRef = ref
 	}
-	id, replies := t.register()
-	defer t.forget(id)
+	id, replies := t.replies.register()
+	defer t.replies.forget(id)
 	t.fetch.Invoke(id, head, body, callRef, req.HostBody, float64(core.LimitOf(req)))
 
 	select {
@@ -145,21 +142,6 @@ func safeHeaderName(name string) string {
 	return "(unnamed)"
 }
 
-func (t *hostTransport) register() (int, chan hostReply) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.nextID++
-	ch := make(chan hostReply, 1)
-	t.waiting[t.nextID] = ch
-	return t.nextID, ch
-}
-
-func (t *hostTransport) forget(id int) {
-	t.mu.Lock()
-	delete(t.waiting, id)
-	t.mu.Unlock()
-}
-
 // done is called by the helper: done(id, status, headLen, totalLen, packed,
 // large, kept) with packed = response header lines then body (no body when
 // kept), or done(id, 0, failureKind) when there was no response. Replies
@@ -169,11 +151,7 @@ func (t *hostTransport) done(_ js.Value, args []js.Value) any {
 	if len(args) < 3 {
 		return nil
 	}
-	id := args[0].Int()
-	t.mu.Lock()
-	ch := t.waiting[id]
-	delete(t.waiting, id)
-	t.mu.Unlock()
+	ch := t.replies.take(args[0].Int())
 	if ch == nil {
 		return nil
 	}

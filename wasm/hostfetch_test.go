@@ -99,7 +99,7 @@ func TestHostTransportAbortsWhenTheContextEnds(t *testing.T) {
 	_, err := tr.Do(ctx, &core.Request{Method: "GET", URL: "http://127.0.0.1:9/"})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, js.TypeNumber, js.Global().Get("__hostSeen").Type(), "the helper was asked to abort")
-	assert.Empty(t, tr.waiting, "nothing left waiting")
+	assert.Empty(t, tr.replies.waiting, "nothing left waiting")
 }
 
 func TestHostTransportBodyCutAtTheLimit(t *testing.T) {
@@ -117,7 +117,7 @@ func TestHostTransportIgnoresMalformedAnswers(t *testing.T) {
 	assert.False(t, tr.adopt(js.ValueOf(map[string]any{"fetch": 1})))
 	// Calls from JS with missing or odd arguments neither panic nor
 	// deliver anything.
-	_, ch := tr.register()
+	_, ch := tr.replies.register()
 	assert.Nil(t, tr.done(js.Undefined(), nil))
 	assert.Nil(t, tr.done(js.Undefined(), []js.Value{js.ValueOf(1), js.ValueOf(200), js.ValueOf(-1), js.ValueOf(0), js.Null(), js.ValueOf(false), js.ValueOf(false)}))
 	select {

@@ -18,6 +18,8 @@ package main
 import (
 	"os"
 	"syscall/js"
+
+	"github.com/brokerauth/brokerauth/wasm/internal/bridge"
 )
 
 // version is set by the build (-ldflags -X main.version=…) to the npm
@@ -50,7 +52,7 @@ func main() {
 func newNamespace() js.Value {
 	ns := js.Global().Get("Object").New()
 	ns.Set("version", version)
-	ns.Set("encryptPassword", syncFunc(encryptPassword))
+	ns.Set("encryptPassword", bridge.SyncFunc(encryptPassword))
 	registerClientFuncs(ns)
 	return ns
 }

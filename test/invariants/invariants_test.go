@@ -135,7 +135,7 @@ func TestWasmDependenciesAreTheCommittedList(t *testing.T) {
 // The encrypt-only wasm (wasm/encrypt, brokerauth/encrypt's module) links
 // the Go runtime, syscall/js and the encryption path, and nothing that is
 // there for the sessions: no HTTP stack (net/http, tinyutil, crypto/tls),
-// and none of what made it large before it had its own package graph (fmt,
+// and none of the large packages the encryption path can do without (fmt,
 // reflect, math/big, crypto/rsa and crypto/rand's FIPS machinery, os). Its
 // list is committed too (wasm/encrypt/deps.txt), so that any growth is a
 // reviewed change; after one, rewrite it with

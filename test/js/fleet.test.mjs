@@ -1,5 +1,5 @@
 // A fleet of processes on one broker account, sharing its session in one
-// Redis (issue 18's acceptance): Node processes running the packed package
+// Redis: Node processes running the packed package
 // with brokerauth/redis (test/js/fixtures/fleet-worker.mjs, in
 // build/consumer) and Go processes with core/redisstore (test/fleet, built
 // here once), against the demo server's simulators.

@@ -10,13 +10,12 @@
 // doubling chain on every call, and runs FIPS 140 checks. This package uses
 // 32-bit limbs in 64-bit arithmetic (one native i64.mul per limb product),
 // the multiplication and the reduction fused into one hand-unrolled loop
-// (mont.go), a squaring that skips the repeated products, and R² from a
-// few doublings and five squarings (rSquared). It links neither math/big
-// nor crypto/rand (the caller passes the randomness), which keeps the
-// encrypt-only wasm small. A 2048-bit encryption with e = 65537, key set-up
-// included, takes about half of crypto/rsa's time under Node 20 (0.43 to
-// 0.64 in this repository's benchmarks, depending on how far V8 has
-// optimised each), and about three times crypto/rsa's time natively.
+// (mont.go), a squaring that skips the repeated products, and R² mod N by
+// one long division (rSquared). It links neither math/big nor crypto/rand
+// (the caller passes the randomness), which keeps the encrypt-only wasm
+// small. A 2048-bit encryption with e = 65537, key set-up included, takes
+// about half of crypto/rsa's time under WebAssembly and about three times
+// its time natively (BENCHMARKS.md).
 //
 // Side channels: the message (it carries a password) is secret, so the
 // Montgomery arithmetic runs in time that depends only on the modulus size:
