@@ -22,8 +22,13 @@ func DemoClient() Demo {
 		// The block is stored as "TESTING KEY" (as Go's own crypto tests
 		// do) so that secret scanners do not flag a key that is meant
 		// to be public.
-		PrivateKeyPEM: strings.TrimSpace(strings.ReplaceAll(demoKey, "TESTING KEY", "PRIVATE KEY")) + "\n",
+		PrivateKeyPEM: privateKeyPEM(demoKey),
 	}
+}
+
+// privateKeyPEM is a key stored as "TESTING KEY" with its real label back.
+func privateKeyPEM(stored string) string {
+	return strings.TrimSpace(strings.ReplaceAll(stored, "TESTING KEY", "PRIVATE KEY")) + "\n"
 }
 
 // demoKey is a simulator-only 2048-bit RSA key, made with
@@ -90,8 +95,8 @@ func DemoOAuth1() DemoConsumer {
 		AccessToken:       "7d06ea52bad47f8b5f7b",
 		AccessTokenSecret: "oE1kh5rh7k2fk/uIqZp1d4FV93JYomODwzBYLxhH0wLFyEnndXnW2PInKi6E1AkM5vglLRR+BhfDlBocWTXnvvHby9GNjMGMFZinj56GI72fJhs2PGS6W9sWplHvvFtq4IEeyL2jo5GanFNTcayegKGwctSohqiAvBi03JEAiVuVUEHEX/aVMXCrW8h1Z/ocQMoEp/ml0MGTi8LKiHpQpm7j3fiLFHpUbOPK/qq5OOnoeL7wDOLIxbS7aW21LBOvtjNVFvp+bR7MH2BQAQlGeH1ujv6GaBURpC9ckYvdkGU+PVwgnIuQzuHTmsqZcb/0KrWAik+YYgUG5w/KGpMi2Q==",
 		// Stored as "TESTING KEY", as demoKey is.
-		SignatureKeyPEM:  strings.TrimSpace(strings.ReplaceAll(demoSignatureKey, "TESTING KEY", "PRIVATE KEY")) + "\n",
-		EncryptionKeyPEM: strings.TrimSpace(strings.ReplaceAll(demoEncryptionKey, "TESTING KEY", "PRIVATE KEY")) + "\n",
+		SignatureKeyPEM:  privateKeyPEM(demoSignatureKey),
+		EncryptionKeyPEM: privateKeyPEM(demoEncryptionKey),
 		DHParamsPEM:      strings.TrimSpace(demoDHParams) + "\n",
 		DHPrimeHex:       "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f14374fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7edee386bfb5a899fa5ae9f24117c4b1fe649286651ece45b3dc2007cb8a163bf0598da48361c55d39a69163fa8fd24cf5f83655d23dca3ad961c62f356208552bb9ed529077096966d670c354e4abc9804f1746c08ca18217c32905e462e36ce3be39e772c180e86039b2783a2ec07a28fb5c55df06f4c52c9de2bcbf6955817183995497cea956ae515d2261898fa051015728e5a8aacaa68ffffffffffffffff",
 		DHGenerator:      "2",
