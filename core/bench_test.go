@@ -1,10 +1,14 @@
 package core
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/brokerauth/brokerauth/internal/testkeys"
+)
 
 func BenchmarkParseEncryptionKey(b *testing.B) {
 	for b.Loop() {
-		if _, err := ParseEncryptionKey(capitalGuideKey); err != nil {
+		if _, err := ParseEncryptionKey(testkeys.CapitalGuideKey); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -12,14 +16,14 @@ func BenchmarkParseEncryptionKey(b *testing.B) {
 
 func BenchmarkEncryptPassword(b *testing.B) {
 	for b.Loop() {
-		if _, err := EncryptPassword(capitalGuideKey, "1647440528194", "1111qqqq"); err != nil {
+		if _, err := EncryptPassword(testkeys.CapitalGuideKey, "1647440528194", "1111qqqq"); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkEncryptPasswordWithKey(b *testing.B) {
-	key, err := ParseEncryptionKey(capitalGuideKey)
+	key, err := ParseEncryptionKey(testkeys.CapitalGuideKey)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,7 +42,7 @@ func BenchmarkEncryptPasswordBackends(b *testing.B) {
 		b.Run(be.name, func(b *testing.B) {
 			withRSAEnc(b, be.on)
 			for b.Loop() {
-				if _, err := EncryptPassword(capitalGuideKey, "1647440528194", "1111qqqq"); err != nil {
+				if _, err := EncryptPassword(testkeys.CapitalGuideKey, "1647440528194", "1111qqqq"); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brokerauth/brokerauth/internal/testkeys"
 )
 
 // withRSAEnc runs the rest of a test with core/internal/rsaenc switched on
@@ -36,8 +38,8 @@ func TestEncryptPasswordBackends(t *testing.T) {
 		t.Run(be.name, func(t *testing.T) {
 			withRSAEnc(t, be.on)
 			for _, bits := range []int{1024, 2048, 4096} {
-				priv := rsaTestKey(t, bits)
-				key := keyForms(t, &priv.PublicKey)["base64 SPKI"]
+				priv := testkeys.RSA(t, bits)
+				key := testkeys.Forms(t, &priv.PublicKey)["base64 SPKI"]
 				for _, password := range []string{"1111qqqq", "pässwörd ✓", strings.Repeat("x", MaxPasswordBytes(&priv.PublicKey, "1647440528194"))} {
 					got, err := EncryptPassword(key, "1647440528194", password)
 					require.NoError(t, err)
@@ -62,7 +64,7 @@ func TestEncryptPasswordBackends(t *testing.T) {
 // *rsa.PublicKey, including hand-built ones ParseEncryptionKey would refuse.
 // Those must meet crypto/rsa exactly as before, whichever backend is on.
 func TestRSAEncFallsBackToCryptoRSA(t *testing.T) {
-	n := rsaTestKey(t, 2048).N
+	n := testkeys.RSA(t, 2048).N
 	tests := []struct {
 		name string
 		key  *rsa.PublicKey
@@ -97,13 +99,13 @@ func TestRSAEncFallsBackToCryptoRSA(t *testing.T) {
 // TestRSAEncTakesParsedKeys: every key ParseEncryptionKey returns is within
 // rsaenc's limits, so under WebAssembly no parsed key falls back.
 func TestRSAEncTakesParsedKeys(t *testing.T) {
-	keys := []string{capitalGuideKey}
+	keys := []string{testkeys.CapitalGuideKey}
 	for _, bits := range []int{1024, 2048, 4096} {
-		keys = append(keys, keyForms(t, &rsaTestKey(t, bits).PublicKey)["base64 SPKI"])
+		keys = append(keys, testkeys.Forms(t, &testkeys.RSA(t, bits).PublicKey)["base64 SPKI"])
 	}
 	for _, e := range []int{3, 1<<31 - 1} {
-		pub := rsa.PublicKey{N: rsaTestKey(t, 2048).N, E: e}
-		keys = append(keys, keyForms(t, &pub)["base64 PKCS#1"])
+		pub := rsa.PublicKey{N: testkeys.RSA(t, 2048).N, E: e}
+		keys = append(keys, testkeys.Forms(t, &pub)["base64 PKCS#1"])
 	}
 	for _, k := range keys {
 		key, err := ParseEncryptionKey(k)

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+
+	"github.com/brokerauth/brokerauth/internal/testkeys"
 )
 
 // FuzzEncryptPassword feeds arbitrary keys, timestamps and passwords to the
@@ -11,15 +13,15 @@ import (
 // well-formed ciphertext; every failure must be a typed *Error that does not
 // echo the password. The seed corpus runs in every `go test`.
 func FuzzEncryptPassword(f *testing.F) {
-	f.Add(capitalGuideKey, "1647440528194", "1111qqqq")
-	f.Add(wrapLines(capitalGuideKey, 64, "\n"), "1", "pässwörd")
-	f.Add("-----BEGIN PUBLIC KEY-----\n"+wrapLines(capitalGuideKey, 64, "\n")+"\n-----END PUBLIC KEY-----\n", "0", "x")
+	f.Add(testkeys.CapitalGuideKey, "1647440528194", "1111qqqq")
+	f.Add(testkeys.WrapLines(testkeys.CapitalGuideKey, 64, "\n"), "1", "pässwörd")
+	f.Add("-----BEGIN PUBLIC KEY-----\n"+testkeys.WrapLines(testkeys.CapitalGuideKey, 64, "\n")+"\n-----END PUBLIC KEY-----\n", "0", "x")
 	f.Add("-----BEGIN RSA PUBLIC KEY-----\nMAA=\n-----END RSA PUBLIC KEY-----", "1", "x")
-	f.Add(capitalGuideKey[:100], "1", "x")
+	f.Add(testkeys.CapitalGuideKey[:100], "1", "x")
 	f.Add("MA==", "1", "x")
 	f.Add("", "", "")
-	f.Add(capitalGuideKey, "1e10", strings.Repeat("p", 300))
-	f.Add(capitalGuideKey, "99999999999999999999", "\xff")
+	f.Add(testkeys.CapitalGuideKey, "1e10", strings.Repeat("p", 300))
+	f.Add(testkeys.CapitalGuideKey, "99999999999999999999", "\xff")
 	f.Fuzz(func(t *testing.T, key, ts, password string) {
 		out, err := EncryptPassword(key, ts, password)
 		if err != nil {

@@ -20,6 +20,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brokerauth/brokerauth/internal/testkeys"
 )
 
 // opensslDecrypt decrypts with OpenSSL, a PKCS#1 v1.5 implementation that is
@@ -46,8 +48,8 @@ func TestEncryptPasswordRoundTripThroughOpenSSL(t *testing.T) {
 	}
 	passwords := []string{"1111qqqq", "pässwörd ✓", "パスワード", "with|pipe|inside", "😀 emoji", " spaces "}
 	for _, bits := range []int{1024, 2048, 4096} {
-		priv := rsaTestKey(t, bits)
-		for form, key := range keyForms(t, &priv.PublicKey) {
+		priv := testkeys.RSA(t, bits)
+		for form, key := range testkeys.Forms(t, &priv.PublicKey) {
 			for i, password := range passwords {
 				ts := "1647440528194"
 				if i%2 == 1 {
@@ -70,7 +72,7 @@ func TestEncryptPasswordRoundTripThroughOpenSSL(t *testing.T) {
 }
 
 func TestEncryptPasswordIsRandomised(t *testing.T) {
-	key := keyForms(t, &rsaTestKey(t, 2048).PublicKey)["base64 SPKI"]
+	key := testkeys.Forms(t, &testkeys.RSA(t, 2048).PublicKey)["base64 SPKI"]
 	a, err := EncryptPassword(key, "1", "pw")
 	require.NoError(t, err)
 	b, err := EncryptPassword(key, "1", "pw")
@@ -81,7 +83,7 @@ func TestEncryptPasswordIsRandomised(t *testing.T) {
 func TestCapitalGuideVector(t *testing.T) {
 	// Capital.com's guide: 2048-bit key, timestamp 1647440528194, password
 	// 1111qqqq; the ciphertext is 256 bytes, 344 base64 characters.
-	guideKeyAsPrinted := wrapLines(capitalGuideKey, 76, "\n")
+	guideKeyAsPrinted := testkeys.WrapLines(testkeys.CapitalGuideKey, 76, "\n")
 	got, err := EncryptPassword(guideKeyAsPrinted, "1647440528194", "1111qqqq")
 	require.NoError(t, err)
 	assert.Len(t, got, 344)
@@ -92,7 +94,7 @@ func TestCapitalGuideVector(t *testing.T) {
 
 func TestPasswordLengthLimit(t *testing.T) {
 	for _, bits := range []int{1024, 2048} {
-		priv := rsaTestKey(t, bits)
+		priv := testkeys.RSA(t, bits)
 		ts := "1647440528194"
 		max := MaxPasswordBytes(&priv.PublicKey, ts)
 		_, err := EncryptPasswordWithKey(&priv.PublicKey, ts, strings.Repeat("a", max))
@@ -102,15 +104,15 @@ func TestPasswordLengthLimit(t *testing.T) {
 		assertCode(t, err, CodePasswordTooLong)
 	}
 	// PROTOCOLS.md §1: about 183 bytes of password|timeStamp for 2048 bits.
-	assert.Equal(t, 183-14, MaxPasswordBytes(&rsaTestKey(t, 2048).PublicKey, "1647440528194"))
+	assert.Equal(t, 183-14, MaxPasswordBytes(&testkeys.RSA(t, 2048).PublicKey, "1647440528194"))
 	// Multi-byte characters count in UTF-8 bytes.
-	_, err := EncryptPasswordWithKey(&rsaTestKey(t, 2048).PublicKey, "1647440528194", strings.Repeat("é", 85))
+	_, err := EncryptPasswordWithKey(&testkeys.RSA(t, 2048).PublicKey, "1647440528194", strings.Repeat("é", 85))
 	assertCode(t, err, CodePasswordTooLong)
 }
 
 func TestEncryptPasswordBadInput(t *testing.T) {
-	priv := rsaTestKey(t, 2048)
-	good := keyForms(t, &priv.PublicKey)["base64 SPKI"]
+	priv := testkeys.RSA(t, 2048)
+	good := testkeys.Forms(t, &priv.PublicKey)["base64 SPKI"]
 	spki, _ := base64.StdEncoding.DecodeString(good)
 
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -175,7 +177,7 @@ func TestEncryptPasswordBadInput(t *testing.T) {
 
 func TestRSAKeyChecks(t *testing.T) {
 	// Hand-built PKCS#1 keys that Go's own marshaller would refuse to make.
-	pub := rsaTestKey(t, 2048).PublicKey
+	pub := testkeys.RSA(t, 2048).PublicKey
 	tests := []struct {
 		name string
 		key  rsa.PublicKey
@@ -226,7 +228,7 @@ func assertCode(t *testing.T, err error, code Code) {
 // A key that is recognisably a SubjectPublicKeyInfo keeps the reason it
 // failed in the message, rather than a generic "not a DER public key".
 func TestMalformedSPKIKeepsItsReason(t *testing.T) {
-	pub := rsaTestKey(t, 2048).PublicKey
+	pub := testkeys.RSA(t, 2048).PublicKey
 	spki, err := x509.MarshalPKIXPublicKey(&pub)
 	require.NoError(t, err)
 	// spki = 30 82 01 22 | 30 0d (OID 06 09 …, NULL 05 00) | 03 82 01 0f 00 <PKCS#1>

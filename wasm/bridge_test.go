@@ -6,21 +6,19 @@ import (
 	"syscall/js"
 	"testing"
 
-	"github.com/brokerauth/brokerauth/wasm/internal/bridge"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/internal/testkeys"
+	"github.com/brokerauth/brokerauth/wasm/internal/bridge"
 )
-
-const guideKey = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1dOujgcFh/9n4JLJMY4VMWZ7aRrynwKXUC9RuoC8Qu5UOeskxgZ1q5DmAXjkes77KrLfFZYEKtrp2g1TB0MBkSALiyrG+Fl52vhET9/AWRhvHuFyskWI7tEtcGIaOB1FwR0EDO9bnylTaZ+Y9sPbLVA7loAtfaX3HW/TI9JDpdmgzXZ0KrwIxdMRzPxVqQXcA8yJL1m33pvo9mOJ0AsQ8FFuy+ctjI8l/8xUhe2Hk01rpMBXDwI1lSjnvuUUDvAtacxyYVlNsnRvbrMZYp7hyimm27RtvCUXhTX2A94tDB0MFLApURrki+tvTvw5ImDPN8qOdTUzbs8hNtVwTpSxPwIDAQAB"
 
 func TestNamespaceEncryptPassword(t *testing.T) {
 	ns := newNamespace()
 	assert.Equal(t, version, ns.Get("version").String())
 
-	out := ns.Call("encryptPassword", guideKey, "1647440528194", "1111qqqq")
+	out := ns.Call("encryptPassword", testkeys.CapitalGuideKey, "1647440528194", "1111qqqq")
 	require.Equal(t, js.TypeString, out.Type())
 	assert.Len(t, out.String(), 344)
 }
@@ -34,8 +32,8 @@ func TestNamespaceErrorsAreObjectsWithCodes(t *testing.T) {
 	}{
 		{"no arguments", nil, core.CodeInvalidArgument},
 		{"number key", []any{42, "1", "pw"}, core.CodeInvalidArgument},
-		{"undefined timeStamp", []any{guideKey, js.Undefined(), "pw"}, core.CodeInvalidArgument},
-		{"object password", []any{guideKey, "1", map[string]any{"a": 1}}, core.CodeInvalidArgument},
+		{"undefined timeStamp", []any{testkeys.CapitalGuideKey, js.Undefined(), "pw"}, core.CodeInvalidArgument},
+		{"object password", []any{testkeys.CapitalGuideKey, "1", map[string]any{"a": 1}}, core.CodeInvalidArgument},
 		{"bad key", []any{"nope", "1", "pw"}, core.CodeInvalidKey},
 	}
 	for _, c := range cases {
@@ -48,7 +46,7 @@ func TestNamespaceErrorsAreObjectsWithCodes(t *testing.T) {
 		})
 	}
 	// The runtime is still serving calls.
-	assert.Equal(t, js.TypeString, ns.Call("encryptPassword", guideKey, "1", "pw").Type())
+	assert.Equal(t, js.TypeString, ns.Call("encryptPassword", testkeys.CapitalGuideKey, "1", "pw").Type())
 }
 
 func TestSyncFuncRecoversPanics(t *testing.T) {

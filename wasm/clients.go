@@ -9,10 +9,9 @@ import (
 	"syscall/js"
 	"time"
 
-	"github.com/brokerauth/brokerauth/wasm/internal/bridge"
-
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/internal/jsonlite"
+	"github.com/brokerauth/brokerauth/wasm/internal/bridge"
 )
 
 // registry holds the Go clients JS has handles on, and their running

@@ -7,36 +7,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brokerauth/brokerauth/internal/testkeys"
 )
 
-// derElem encodes one DER element, with a length of up to 4 bytes.
-func derElem(tag byte, parts ...[]byte) []byte {
-	body := bytes.Join(parts, nil)
-	n := len(body)
-	out := []byte{tag}
-	switch {
-	case n < 0x80:
-		out = append(out, byte(n))
-	case n < 0x100:
-		out = append(out, 0x81, byte(n))
-	case n < 0x10000:
-		out = append(out, 0x82, byte(n>>8), byte(n))
-	case n < 0x1000000:
-		out = append(out, 0x83, byte(n>>16), byte(n>>8), byte(n))
-	default:
-		out = append(out, 0x84, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(out, body...)
-}
-
 var (
-	rsaAlgorithmDER = derElem(0x30, derElem(0x06, []byte(oidRSAEncryptionDER)), []byte{0x05, 0x00})
+	rsaAlgorithmDER = testkeys.DER(0x30, testkeys.DER(0x06, []byte(oidRSAEncryptionDER)), []byte{0x05, 0x00})
 	exponentDER     = []byte{0x02, 0x03, 0x01, 0x00, 0x01}
 )
 
 // spkiOf wraps an RSAPublicKey's DER in a SubjectPublicKeyInfo.
 func spkiOf(pkcs1 []byte) []byte {
-	return derElem(0x30, rsaAlgorithmDER, derElem(0x03, []byte{0}, pkcs1))
+	return testkeys.DER(0x30, rsaAlgorithmDER, testkeys.DER(0x03, []byte{0}, pkcs1))
 }
 
 // TestPKCS1IntegerEncodings: the modulus and exponent must be DER
@@ -44,10 +26,10 @@ func spkiOf(pkcs1 []byte) []byte {
 // keeps a positive number positive, as cryptobyte reads them into []byte
 // (der.ReadInteger); into a *big.Int it would take the negative ones.
 func TestPKCS1IntegerEncodings(t *testing.T) {
-	n := rsaTestKey(t, 2048).N.Bytes() // 256 bytes, top bit set
+	n := testkeys.RSA(t, 2048).N.Bytes() // 256 bytes, top bit set
 	require.Len(t, n, 256)
 	require.NotZero(t, n[0]&0x80)
-	modulus := derElem(0x02, []byte{0}, n)
+	modulus := testkeys.DER(0x02, []byte{0}, n)
 	const notPKCS1 = "does not hold a valid DER RSAPublicKey"
 	tests := []struct {
 		name string
@@ -56,12 +38,12 @@ func TestPKCS1IntegerEncodings(t *testing.T) {
 		want string // "" means accepted
 	}{
 		{"as x509 writes it", modulus, exponentDER, "", ""},
-		{"modulus negative (no sign byte)", derElem(0x02, n), exponentDER, CodeInvalidKey, notPKCS1},
-		{"modulus with two zero bytes", derElem(0x02, []byte{0, 0}, n), exponentDER, CodeInvalidKey, notPKCS1},
-		{"modulus sign-extended with 0xff", derElem(0x02, []byte{0xff}, n), exponentDER, CodeInvalidKey, notPKCS1},
+		{"modulus negative (no sign byte)", testkeys.DER(0x02, n), exponentDER, CodeInvalidKey, notPKCS1},
+		{"modulus with two zero bytes", testkeys.DER(0x02, []byte{0, 0}, n), exponentDER, CodeInvalidKey, notPKCS1},
+		{"modulus sign-extended with 0xff", testkeys.DER(0x02, []byte{0xff}, n), exponentDER, CodeInvalidKey, notPKCS1},
 		{"modulus empty", []byte{0x02, 0x00}, exponentDER, CodeInvalidKey, notPKCS1},
-		{"modulus as OCTET STRING", derElem(0x04, []byte{0}, n), exponentDER, CodeInvalidKey, notPKCS1},
-		{"modulus as ENUMERATED", derElem(0x0a, []byte{0}, n), exponentDER, CodeInvalidKey, notPKCS1},
+		{"modulus as OCTET STRING", testkeys.DER(0x04, []byte{0}, n), exponentDER, CodeInvalidKey, notPKCS1},
+		{"modulus as ENUMERATED", testkeys.DER(0x0a, []byte{0}, n), exponentDER, CodeInvalidKey, notPKCS1},
 		{"modulus with a non-minimal length", append([]byte{0x02, 0x83, 0x00, 0x01, 0x01}, modulus[4:]...), exponentDER, CodeInvalidKey, notPKCS1},
 		{"exponent with a leading zero", modulus, []byte{0x02, 0x04, 0x00, 0x01, 0x00, 0x01}, CodeInvalidKey, notPKCS1},
 		{"exponent negative", modulus, []byte{0x02, 0x03, 0x81, 0x00, 0x01}, CodeInvalidKey, notPKCS1},
@@ -73,13 +55,13 @@ func TestPKCS1IntegerEncodings(t *testing.T) {
 		{"exponent 2^31-1", modulus, []byte{0x02, 0x04, 0x7f, 0xff, 0xff, 0xff}, "", ""},
 	}
 	for _, tt := range tests {
-		pkcs1 := derElem(0x30, tt.n, tt.e)
+		pkcs1 := testkeys.DER(0x30, tt.n, tt.e)
 		for form, der := range map[string][]byte{"PKCS#1": pkcs1, "SPKI": spkiOf(pkcs1)} {
 			t.Run(tt.name+", "+form, func(t *testing.T) {
 				key, err := ParseKey(base64.StdEncoding.EncodeToString(der))
 				if tt.want == "" {
 					require.NoError(t, err)
-					assert.Equal(t, rsaTestKey(t, 2048).N.Bytes(), key.Modulus())
+					assert.Equal(t, testkeys.RSA(t, 2048).N.Bytes(), key.Modulus())
 					return
 				}
 				assertCode(t, err, tt.code)
@@ -104,7 +86,7 @@ func TestDERLengthLimit(t *testing.T) {
 	_, err = parseSPKI(huge)
 	assertCode(t, err, CodeInvalidKey)
 	assert.Contains(t, err.Error(), "its outer SEQUENCE is cut short")
-	_, err = parsePKCS1(derElem(0x30, make([]byte, 1<<24)))
+	_, err = parsePKCS1(testkeys.DER(0x30, make([]byte, 1<<24)))
 	assertCode(t, err, CodeInvalidKey)
 	assert.Contains(t, err.Error(), "does not hold a valid DER RSAPublicKey")
 
@@ -120,13 +102,13 @@ func TestDERLengthLimit(t *testing.T) {
 // whatever its arcs, including ones an OBJECT IDENTIFIER reader such as
 // cryptobyte's refuses (2^31 and more).
 func TestUnknownAlgorithmNamed(t *testing.T) {
-	pkcs1 := derElem(0x30, derElem(0x02, []byte{0}, rsaTestKey(t, 2048).N.Bytes()), exponentDER)
+	pkcs1 := testkeys.DER(0x30, testkeys.DER(0x02, []byte{0}, testkeys.RSA(t, 2048).N.Bytes()), exponentDER)
 	for oid, want := range map[string]string{
 		"\x2a\x03\x04":             "1.2.3.4",
 		"\x2a\x90\x80\x80\x80\x00": "1.2.4294967296",
 		"":                         "(empty)",
 	} {
-		der := derElem(0x30, derElem(0x30, derElem(0x06, []byte(oid))), derElem(0x03, []byte{0}, pkcs1))
+		der := testkeys.DER(0x30, testkeys.DER(0x30, testkeys.DER(0x06, []byte(oid))), testkeys.DER(0x03, []byte{0}, pkcs1))
 		_, err := ParseKey(base64.StdEncoding.EncodeToString(der))
 		assertCode(t, err, CodeUnsupportedKey)
 		assert.Contains(t, err.Error(), "uses public-key algorithm "+want+", not RSA")

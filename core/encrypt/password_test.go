@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/brokerauth/brokerauth/internal/testkeys"
 )
 
 // TestPasswordDecryptsUnderCryptoRSA: every key size and form, decrypted by
@@ -17,8 +19,8 @@ import (
 // (core's tests add OpenSSL).
 func TestPasswordDecryptsUnderCryptoRSA(t *testing.T) {
 	for _, bits := range []int{1024, 2048, 4096} {
-		priv := rsaTestKey(t, bits)
-		for form, key := range keyForms(t, &priv.PublicKey) {
+		priv := testkeys.RSA(t, bits)
+		for form, key := range testkeys.Forms(t, &priv.PublicKey) {
 			for _, password := range []string{"1111qqqq", "pässwörd ✓", "with|pipe", strings.Repeat("x", MaxPasswordBytes(bits, "1647440528194"))} {
 				out, err := Password(rand.Reader, key, "1647440528194", password)
 				require.NoError(t, err, form)
@@ -35,8 +37,8 @@ func TestPasswordDecryptsUnderCryptoRSA(t *testing.T) {
 
 func TestParseKeyGivesTheKey(t *testing.T) {
 	for _, bits := range []int{1024, 2048, 4096} {
-		pub := rsaTestKey(t, bits).PublicKey
-		for form, text := range keyForms(t, &pub) {
+		pub := testkeys.RSA(t, bits).PublicKey
+		for form, text := range testkeys.Forms(t, &pub) {
 			k, err := ParseKey(text)
 			require.NoError(t, err, form)
 			assert.Equal(t, pub.N.Bytes(), k.Modulus(), form)
@@ -79,7 +81,7 @@ func TestPlaintextChecks(t *testing.T) {
 // A random source that fails is an internal error, never a panic or a
 // ciphertext with weak padding.
 func TestPasswordWithFailingRandom(t *testing.T) {
-	_, err := Password(failingReader{}, capitalGuideKey, "1", "pw")
+	_, err := Password(failingReader{}, testkeys.CapitalGuideKey, "1", "pw")
 	assertCode(t, err, CodeInternal)
 	assert.ErrorIs(t, err, errNoRandom)
 }
@@ -112,7 +114,7 @@ func TestMessagesWithValues(t *testing.T) {
 // FuzzParseDERKey feeds arbitrary bytes to the DER key parser: it must
 // never panic, and whatever it accepts must be a usable RSA key.
 func FuzzParseDERKey(f *testing.F) {
-	spki, _ := base64.StdEncoding.DecodeString(capitalGuideKey)
+	spki, _ := base64.StdEncoding.DecodeString(testkeys.CapitalGuideKey)
 	f.Add(spki)
 	f.Add(spki[24:]) // the bare PKCS#1 RSAPublicKey inside
 	f.Add(spki[:40])

@@ -11,9 +11,8 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	"golang.org/x/crypto/cryptobyte/asn1"
 
-	"github.com/brokerauth/brokerauth/core/internal/der"
-
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/core/internal/der"
 )
 
 // Limits on the RSA signing keys ParsePrivateKey accepts. IBKR suggests

@@ -26,6 +26,7 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/jws"
+	"github.com/brokerauth/brokerauth/internal/testkeys"
 	ibkrsim "github.com/brokerauth/brokerauth/sim/ibkr"
 )
 
@@ -95,24 +96,6 @@ func assertSameCRT(t *testing.T, want, got *rsa.PrivateKey) {
 	assert.Equal(t, 0, want.Precomputed.Qinv.Cmp(got.Precomputed.Qinv), "qInv")
 }
 
-// tlv encodes one DER element.
-func tlv(tag byte, parts ...[]byte) []byte {
-	body := bytes.Join(parts, nil)
-	n := len(body)
-	out := []byte{tag}
-	switch {
-	case n < 0x80:
-		out = append(out, byte(n))
-	case n < 0x100:
-		out = append(out, 0x81, byte(n))
-	case n < 0x10000:
-		out = append(out, 0x82, byte(n>>8), byte(n))
-	default:
-		out = append(out, 0x83, byte(n>>16), byte(n>>8), byte(n))
-	}
-	return append(out, body...)
-}
-
 func derInt(t testing.TB, v *big.Int) []byte {
 	b, err := asn1.Marshal(v)
 	require.NoError(t, err)
@@ -135,14 +118,14 @@ func pkcs1Of(t testing.TB, version int64, n *big.Int, e int64, d, p, q, dp, dq, 
 	for _, x := range []*big.Int{d, p, q, dp, dq, qinv} {
 		parts = append(parts, derInt(t, x))
 	}
-	return tlv(0x30, parts...)
+	return testkeys.DER(0x30, parts...)
 }
 
 // pkcs8Of wraps a private key in a PrivateKeyInfo with the given
 // AlgorithmIdentifier contents and trailing fields.
 func pkcs8Of(version byte, alg []byte, key []byte, extra ...[]byte) []byte {
-	parts := [][]byte{{0x02, 0x01, version}, tlv(0x30, alg), tlv(0x04, key)}
-	return tlv(0x30, append(parts, extra...)...)
+	parts := [][]byte{{0x02, 0x01, version}, testkeys.DER(0x30, alg), testkeys.DER(0x04, key)}
+	return testkeys.DER(0x30, append(parts, extra...)...)
 }
 
 // TestParsePrivateKeyDERShapes: each shape a user might paste gets the
@@ -155,7 +138,7 @@ func TestParsePrivateKeyDERShapes(t *testing.T) {
 	p, q := k.Primes[0], k.Primes[1]
 	dp, dq, qinv := k.Precomputed.Dp, k.Precomputed.Dq, k.Precomputed.Qinv
 	rsaOID := derOID(t, 1, 2, 840, 113549, 1, 1, 1)
-	pubKeyBits := tlv(0x81, []byte{0}, x509.MarshalPKCS1PublicKey(&k.PublicKey))
+	pubKeyBits := testkeys.DER(0x81, []byte{0}, x509.MarshalPKCS1PublicKey(&k.PublicKey))
 
 	ec256, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
@@ -201,7 +184,7 @@ func TestParsePrivateKeyDERShapes(t *testing.T) {
 	longLen := append([]byte{0x30, 0x83, 0x00}, der8[2:]...)
 	require.Equal(t, byte(0x82), der8[1])
 	require.Equal(t, []byte{0x02, 0x01, 0x00}, der8[4:7])
-	padded := tlv(0x30, []byte{0x02, 0x02, 0x00, 0x00}, der8[7:])
+	padded := testkeys.DER(0x30, []byte{0x02, 0x02, 0x00, 0x00}, der8[7:])
 	corruptP := new(big.Int).Add(p, big.NewInt(2))
 
 	cases := map[string]struct {
@@ -211,8 +194,8 @@ func TestParsePrivateKeyDERShapes(t *testing.T) {
 		"pkcs1":                     {der1, ""},
 		"pkcs8":                     {der8, ""},
 		"pkcs8 params absent":       {pkcs8Of(0, rsaOID, der1), ""},
-		"pkcs8 v2 with attrs + pub": {pkcs8Of(1, append(rsaOID, null...), der1, tlv(0xa0, tlv(0x30)), pubKeyBits), ""},
-		"pkcs8 v1 attrs only":       {pkcs8Of(0, append(rsaOID, null...), der1, tlv(0xa0)), ""},
+		"pkcs8 v2 with attrs + pub": {pkcs8Of(1, append(rsaOID, null...), der1, testkeys.DER(0xa0, testkeys.DER(0x30)), pubKeyBits), ""},
+		"pkcs8 v1 attrs only":       {pkcs8Of(0, append(rsaOID, null...), der1, testkeys.DER(0xa0)), ""},
 
 		"ec p256 pkcs8":         {marshal8(ec256), wantEC},
 		"ec p384 pkcs8":         {marshal8(ec384), wantEC},
@@ -220,9 +203,9 @@ func TestParsePrivateKeyDERShapes(t *testing.T) {
 		"ec p384 sec1":          {sec1(ec384), wantEC},
 		"ed25519 pkcs8":         {marshal8(ed), wantEd25519},
 		"x25519 pkcs8":          {marshal8(x25519), "X25519 key, " + wantNotRSA},
-		"ed448 pkcs8":           {pkcs8Of(0, derOID(t, 1, 3, 101, 113), tlv(0x04, make([]byte, 57))), "Ed448 key, " + wantNotRSA},
-		"x448 pkcs8":            {pkcs8Of(0, derOID(t, 1, 3, 101, 111), tlv(0x04, make([]byte, 56))), "X448 key, " + wantNotRSA},
-		"dsa pkcs8":             {pkcs8Of(0, append(derOID(t, 1, 2, 840, 10040, 4, 1), tlv(0x30, derInt(t, p), derInt(t, q), derInt(t, p))...), derInt(t, q)), "DSA key, " + wantNotRSA},
+		"ed448 pkcs8":           {pkcs8Of(0, derOID(t, 1, 3, 101, 113), testkeys.DER(0x04, make([]byte, 57))), "Ed448 key, " + wantNotRSA},
+		"x448 pkcs8":            {pkcs8Of(0, derOID(t, 1, 3, 101, 111), testkeys.DER(0x04, make([]byte, 56))), "X448 key, " + wantNotRSA},
+		"dsa pkcs8":             {pkcs8Of(0, append(derOID(t, 1, 2, 840, 10040, 4, 1), testkeys.DER(0x30, derInt(t, p), derInt(t, q), derInt(t, p))...), derInt(t, q)), "DSA key, " + wantNotRSA},
 		"unknown alg pkcs8":     {pkcs8Of(0, derOID(t, 1, 2, 3, 4), []byte{0x04, 0x00}), "this is " + wantNotRSA},
 		"rsa-pss pkcs8":         {pkcs8Of(0, derOID(t, 1, 2, 840, 113549, 1, 1, 10), der1), "RSA-PSS"},
 		"rsa pub spki":          {spki(&k.PublicKey), wantPublic},
@@ -250,28 +233,28 @@ func TestParsePrivateKeyDERShapes(t *testing.T) {
 		"p longer than n":       {pkcs1Of(t, 0, k.N, 65537, k.D, new(big.Int).Lsh(p, 2048), q, dp, dq, qinv), wantNeither},
 		"d of 100 KB":           {pkcs1Of(t, 0, k.N, 65537, new(big.Int).Lsh(big.NewInt(1), 800000), p, q, dp, dq, qinv), wantNeither},
 		"version 2":             {pkcs1Of(t, 2, k.N, 65537, k.D, p, q, dp, dq, qinv), wantNeither},
-		"pkcs1 no crt":          {tlv(0x30, derInt(t, big.NewInt(0)), derInt(t, k.N), derInt(t, big.NewInt(65537)), derInt(t, k.D), derInt(t, p), derInt(t, q)), wantNeither},
+		"pkcs1 no crt":          {testkeys.DER(0x30, derInt(t, big.NewInt(0)), derInt(t, k.N), derInt(t, big.NewInt(65537)), derInt(t, k.D), derInt(t, p), derInt(t, q)), wantNeither},
 		"pkcs8 version 2":       {pkcs8Of(2, append(rsaOID, null...), der1), wantNeither},
 		"pkcs8 bad rsa params":  {pkcs8Of(0, append(rsaOID, derOID(t, 1, 2)...), der1), wantNeither},
 		"pkcs8 two params":      {pkcs8Of(0, append(append(rsaOID, null...), null...), der1), wantNeither},
-		"pkcs8 unknown field":   {pkcs8Of(0, append(rsaOID, null...), der1, tlv(0xa2)), wantNeither},
-		"pkcs8 fields reversed": {pkcs8Of(1, append(rsaOID, null...), der1, pubKeyBits, tlv(0xa0)), wantNeither},
+		"pkcs8 unknown field":   {pkcs8Of(0, append(rsaOID, null...), der1, testkeys.DER(0xa2)), wantNeither},
+		"pkcs8 fields reversed": {pkcs8Of(1, append(rsaOID, null...), der1, pubKeyBits, testkeys.DER(0xa0)), wantNeither},
 		"pkcs8 inner trailing":  {pkcs8Of(0, append(rsaOID, null...), append(append([]byte(nil), der1...), 0)), wantNeither},
 		"pkcs8 inner public":    {pkcs8Of(0, append(rsaOID, null...), x509.MarshalPKCS1PublicKey(&k.PublicKey)), wantPublic},
 		"pkcs8 inner garbage":   {pkcs8Of(0, append(rsaOID, null...), []byte("garbage")), wantNeither},
 		"pkcs8 trailing byte":   {append(append([]byte(nil), der8...), 0), wantNeither},
 		"pkcs8 trailing der":    {append(append([]byte(nil), der8...), null...), wantNeither},
 		"pkcs1 trailing byte":   {append(append([]byte(nil), der1...), 0), wantNeither},
-		"pkcs1 extra element":   {tlv(0x30, der1[4:], null), wantNeither},
+		"pkcs1 extra element":   {testkeys.DER(0x30, der1[4:], null), wantNeither},
 		"non-minimal length":    {longLen, wantNeither},
 		"non-minimal version":   {padded, wantNeither},
 		"indefinite length":     {append([]byte{0x30, 0x80}, append(der8[4:], 0, 0)...), wantNeither},
-		"ber constructed octet": {tlv(0x30, []byte{0x02, 0x01, 0x00}, tlv(0x30, rsaOID, null), tlv(0x24, tlv(0x04, der1))), wantNeither},
+		"ber constructed octet": {testkeys.DER(0x30, []byte{0x02, 0x01, 0x00}, testkeys.DER(0x30, rsaOID, null), testkeys.DER(0x24, testkeys.DER(0x04, der1))), wantNeither},
 		"empty sequence":        {[]byte{0x30, 0x00}, wantNeither},
 		"set instead":           {append([]byte{0x31}, der8[1:]...), wantNeither},
 		"sec1 version 2":        {append(append([]byte{}, sec1(ec256)[:4]...), append([]byte{0x02}, sec1(ec256)[5:]...)...), wantNeither},
-		"spki trailing":         {tlv(0x30, tlv(0x30, rsaOID, null), tlv(0x03, []byte{0}), null), wantNeither},
-		"v1-shaped cert":        {tlv(0x30, tlv(0x30, derInt(t, big.NewInt(1))), tlv(0x30, rsaOID), tlv(0x03, []byte{0})), wantNeither},
+		"spki trailing":         {testkeys.DER(0x30, testkeys.DER(0x30, rsaOID, null), testkeys.DER(0x03, []byte{0}), null), wantNeither},
+		"v1-shaped cert":        {testkeys.DER(0x30, testkeys.DER(0x30, derInt(t, big.NewInt(1))), testkeys.DER(0x30, rsaOID), testkeys.DER(0x03, []byte{0})), wantNeither},
 	}
 	for name, whole := range map[string][]byte{"pkcs8": der8, "pkcs1": der1} {
 		for _, cut := range []int{1, 2, 4, 10, 100, len(whole) / 2, len(whole) - 1} {
@@ -314,17 +297,17 @@ func TestParsePrivateKeyStricterThanX509(t *testing.T) {
 	der1 := x509.MarshalPKCS1PrivateKey(k)
 	der8, err := x509.MarshalPKCS8PrivateKey(k)
 	require.NoError(t, err)
-	rsaAlg := tlv(0x30, derOID(t, 1, 2, 840, 113549, 1, 1, 1), null)
+	rsaAlg := testkeys.DER(0x30, derOID(t, 1, 2, 840, 113549, 1, 1, 1), null)
 	cases := map[string]struct {
 		der    []byte
 		pkcs8  bool
 		reason string
 	}{
 		"pkcs8 trailing data": {append(append([]byte(nil), der8...), 0, 0), true, "x509 ignores bytes after PrivateKeyInfo"},
-		"pkcs8 version 7":     {tlv(0x30, []byte{0x02, 0x01, 0x07}, rsaAlg, tlv(0x04, der1)), true, "x509 does not check the version"},
-		"pkcs8 extra field":   {tlv(0x30, []byte{0x02, 0x01, 0x00}, rsaAlg, tlv(0x04, der1), null), true, "encoding/asn1 ignores extra SEQUENCE elements"},
-		"rsa params not NULL": {tlv(0x30, []byte{0x02, 0x01, 0x00}, tlv(0x30, derOID(t, 1, 2, 840, 113549, 1, 1, 1), []byte{0x02, 0x01, 0x00}), tlv(0x04, der1)), true, "x509 ignores the parameters"},
-		"pkcs1 without crt": {tlv(0x30, derInt(t, big.NewInt(0)), derInt(t, k.N), derInt(t, big.NewInt(int64(k.E))), derInt(t, k.D), derInt(t, k.Primes[0]), derInt(t, k.Primes[1])), false,
+		"pkcs8 version 7":     {testkeys.DER(0x30, []byte{0x02, 0x01, 0x07}, rsaAlg, testkeys.DER(0x04, der1)), true, "x509 does not check the version"},
+		"pkcs8 extra field":   {testkeys.DER(0x30, []byte{0x02, 0x01, 0x00}, rsaAlg, testkeys.DER(0x04, der1), null), true, "encoding/asn1 ignores extra SEQUENCE elements"},
+		"rsa params not NULL": {testkeys.DER(0x30, []byte{0x02, 0x01, 0x00}, testkeys.DER(0x30, derOID(t, 1, 2, 840, 113549, 1, 1, 1), []byte{0x02, 0x01, 0x00}), testkeys.DER(0x04, der1)), true, "x509 ignores the parameters"},
+		"pkcs1 without crt": {testkeys.DER(0x30, derInt(t, big.NewInt(0)), derInt(t, k.N), derInt(t, big.NewInt(int64(k.E))), derInt(t, k.D), derInt(t, k.Primes[0]), derInt(t, k.Primes[1])), false,
 			"RFC 8017 requires dP, dQ and qInv"},
 	}
 	for name, c := range cases {
@@ -379,13 +362,13 @@ func FuzzParsePrivateKeyDER(f *testing.F) {
 		f.Add(spki)
 	}
 	rsaOID := derOID(f, 1, 2, 840, 113549, 1, 1, 1)
-	f.Add(pkcs8Of(1, append(rsaOID, null...), der1, tlv(0xa0), tlv(0x81, []byte{0})))
+	f.Add(pkcs8Of(1, append(rsaOID, null...), der1, testkeys.DER(0xa0), testkeys.DER(0x81, []byte{0})))
 	f.Add(pkcs8Of(0, rsaOID, der1))
 	f.Add(pkcs8Of(0, derOID(f, 1, 2, 840, 113549, 1, 1, 10), der1))
-	f.Add(pkcs8Of(0, derOID(f, 1, 3, 101, 112), tlv(0x04, make([]byte, 32))))
+	f.Add(pkcs8Of(0, derOID(f, 1, 3, 101, 112), testkeys.DER(0x04, make([]byte, 32))))
 	f.Add(pkcs8Of(0, derOID(f, 1, 2, 840, 10045, 2, 1), []byte{0x30, 0x00}))
-	f.Add(tlv(0x30, []byte{0x02, 0x01, 0x01}, tlv(0x04, make([]byte, 32)), tlv(0xa0, derOID(f, 1, 2, 840, 10045, 3, 1, 7))))
-	f.Add(tlv(0x30, tlv(0x30, tlv(0xa0, []byte{0x02, 0x01, 0x02})), tlv(0x30, rsaOID), tlv(0x03, []byte{0})))
+	f.Add(testkeys.DER(0x30, []byte{0x02, 0x01, 0x01}, testkeys.DER(0x04, make([]byte, 32)), testkeys.DER(0xa0, derOID(f, 1, 2, 840, 10045, 3, 1, 7))))
+	f.Add(testkeys.DER(0x30, testkeys.DER(0x30, testkeys.DER(0xa0, []byte{0x02, 0x01, 0x02})), testkeys.DER(0x30, rsaOID), testkeys.DER(0x03, []byte{0})))
 	f.Add([]byte{0x30, 0x00})
 	f.Add([]byte{0x30, 0x81, 0x01, 0x02})
 	f.Fuzz(checkParseDER)
@@ -475,34 +458,34 @@ func TestParsePrivateKeyIntegerEncodings(t *testing.T) {
 	with := func(i int, raw []byte) []byte {
 		parts := slices.Clone(ints)
 		parts[i] = raw
-		return tlv(0x30, parts...)
+		return testkeys.DER(0x30, parts...)
 	}
-	pub := tlv(0x30, derInt(t, k.N), derInt(t, big.NewInt(int64(k.E))))
+	pub := testkeys.DER(0x30, derInt(t, k.N), derInt(t, big.NewInt(int64(k.E))))
 	rsaAlg := append(derOID(t, 1, 2, 840, 113549, 1, 1, 1), null...)
-	sec1 := tlv(0x30, []byte{0x02, 0x02, 0x00, 0x01}, tlv(0x04, make([]byte, 32)))
+	sec1 := testkeys.DER(0x30, []byte{0x02, 0x02, 0x00, 0x01}, testkeys.DER(0x04, make([]byte, 32)))
 	cases := map[string]struct {
 		der  []byte
 		want string // "" means accepted
 	}{
-		"as x509 writes it":               {tlv(0x30, ints...), ""},
+		"as x509 writes it":               {testkeys.DER(0x30, ints...), ""},
 		"version 00 00":                   {with(0, []byte{0x02, 0x02, 0x00, 0x00}), wantNeither},
 		"version -1":                      {with(0, []byte{0x02, 0x01, 0xff}), wantNeither},
 		"version empty":                   {with(0, []byte{0x02, 0x00}), wantNeither},
 		"version as ENUMERATED":           {with(0, []byte{0x0a, 0x01, 0x00}), wantNeither},
-		"n negative (no sign byte)":       {with(1, tlv(0x02, n)), wantNeither},
-		"n with two zero bytes":           {with(1, tlv(0x02, []byte{0, 0}, n)), wantNeither},
-		"n sign-extended with 0xff":       {with(1, tlv(0x02, []byte{0xff}, n)), wantNeither},
+		"n negative (no sign byte)":       {with(1, testkeys.DER(0x02, n)), wantNeither},
+		"n with two zero bytes":           {with(1, testkeys.DER(0x02, []byte{0, 0}, n)), wantNeither},
+		"n sign-extended with 0xff":       {with(1, testkeys.DER(0x02, []byte{0xff}, n)), wantNeither},
 		"n with a non-minimal length":     {with(1, append([]byte{0x02, 0x83, 0x00, 0x01, 0x01}, derInt(t, k.N)[4:]...)), wantNeither},
 		"e with a leading zero":           {with(2, []byte{0x02, 0x04, 0x00, 0x01, 0x00, 0x01}), wantNeither},
 		"e -1 padded with 0xff":           {with(2, []byte{0x02, 0x02, 0xff, 0xff}), wantNeither},
 		"d empty":                         {with(3, []byte{0x02, 0x00}), wantNeither},
-		"d negative":                      {with(3, tlv(0x02, []byte{0x80}, k.D.Bytes())), wantNeither},
-		"qInv with a leading zero":        {with(8, tlv(0x02, []byte{0, 0}, k.Precomputed.Qinv.Bytes())), wantNeither},
-		"pkcs8 version 00 01":             {tlv(0x30, []byte{0x02, 0x02, 0x00, 0x01}, tlv(0x30, rsaAlg), tlv(0x04, tlv(0x30, ints...))), wantNeither},
-		"pkcs8 version -1":                {tlv(0x30, []byte{0x02, 0x01, 0xff}, tlv(0x30, rsaAlg), tlv(0x04, tlv(0x30, ints...))), wantNeither},
+		"d negative":                      {with(3, testkeys.DER(0x02, []byte{0x80}, k.D.Bytes())), wantNeither},
+		"qInv with a leading zero":        {with(8, testkeys.DER(0x02, []byte{0, 0}, k.Precomputed.Qinv.Bytes())), wantNeither},
+		"pkcs8 version 00 01":             {testkeys.DER(0x30, []byte{0x02, 0x02, 0x00, 0x01}, testkeys.DER(0x30, rsaAlg), testkeys.DER(0x04, testkeys.DER(0x30, ints...))), wantNeither},
+		"pkcs8 version -1":                {testkeys.DER(0x30, []byte{0x02, 0x01, 0xff}, testkeys.DER(0x30, rsaAlg), testkeys.DER(0x04, testkeys.DER(0x30, ints...))), wantNeither},
 		"public key":                      {pub, wantPublic},
-		"public key, n negative":          {tlv(0x30, tlv(0x02, n), derInt(t, big.NewInt(int64(k.E)))), wantNeither},
-		"public key, e with leading zero": {tlv(0x30, derInt(t, k.N), []byte{0x02, 0x04, 0x00, 0x01, 0x00, 0x01}), wantNeither},
+		"public key, n negative":          {testkeys.DER(0x30, testkeys.DER(0x02, n), derInt(t, big.NewInt(int64(k.E)))), wantNeither},
+		"public key, e with leading zero": {testkeys.DER(0x30, derInt(t, k.N), []byte{0x02, 0x04, 0x00, 0x01, 0x00, 0x01}), wantNeither},
 		"sec1 version 00 01":              {sec1, wantNeither},
 	}
 	for name, c := range cases {
@@ -527,12 +510,12 @@ func TestParsePrivateKeyIntegerEncodings(t *testing.T) {
 // accepts, is not.
 func TestParsePrivateKeyDERLengthLimit(t *testing.T) {
 	k := key(t)
-	rsaAlg := tlv(0x30, derOID(t, 1, 2, 840, 113549, 1, 1, 1), null)
+	rsaAlg := testkeys.DER(0x30, derOID(t, 1, 2, 840, 113549, 1, 1, 1), null)
 	withAttrs := func(size int) []byte {
-		body := bytes.Join([][]byte{{0x02, 0x01, 0x00}, rsaAlg, tlv(0x04, x509.MarshalPKCS1PrivateKey(k)), tlv(0xa0, make([]byte, size))}, nil)
+		body := bytes.Join([][]byte{{0x02, 0x01, 0x00}, rsaAlg, testkeys.DER(0x04, x509.MarshalPKCS1PrivateKey(k)), testkeys.DER(0xa0, make([]byte, size))}, nil)
 		n := len(body)
 		if n < 1<<24 {
-			return tlv(0x30, body)
+			return testkeys.DER(0x30, body)
 		}
 		return append([]byte{0x30, 0x84, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}, body...)
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/brokerauth/brokerauth/sim"
-
 	"github.com/brokerauth/brokerauth/sim/ibkr"
 )
 

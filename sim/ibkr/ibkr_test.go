@@ -11,13 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/brokerauth/brokerauth/sim"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/jws"
+	"github.com/brokerauth/brokerauth/sim"
 	"github.com/brokerauth/brokerauth/sim/ibkr"
 )
 

@@ -13,15 +13,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/brokerauth/brokerauth/core"
+	"github.com/brokerauth/brokerauth/internal/testkeys"
 )
-
-const guideKey = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1dOujgcFh/9n4JLJMY4VMWZ7aRrynwKXUC9RuoC8Qu5UOeskxgZ1q5DmAXjkes77KrLfFZYEKtrp2g1TB0MBkSALiyrG+Fl52vhET9/AWRhvHuFyskWI7tEtcGIaOB1FwR0EDO9bnylTaZ+Y9sPbLVA7loAtfaX3HW/TI9JDpdmgzXZ0KrwIxdMRzPxVqQXcA8yJL1m33pvo9mOJ0AsQ8FFuy+ctjI8l/8xUhe2Hk01rpMBXDwI1lSjnvuUUDvAtacxyYVlNsnRvbrMZYp7hyimm27RtvCUXhTX2A94tDB0MFLApURrki+tvTvw5ImDPN8qOdTUzbs8hNtVwTpSxPwIDAQAB"
 
 func TestNamespaceEncrypts(t *testing.T) {
 	ns := newNamespace()
 	assert.Equal(t, version, ns.Get("version").String())
-	a := ns.Call("encryptPassword", guideKey, "1647440528194", "1111qqqq")
-	b := ns.Call("encryptPassword", guideKey, "1647440528194", "1111qqqq")
+	a := ns.Call("encryptPassword", testkeys.CapitalGuideKey, "1647440528194", "1111qqqq")
+	b := ns.Call("encryptPassword", testkeys.CapitalGuideKey, "1647440528194", "1111qqqq")
 	require.Equal(t, js.TypeString, a.Type())
 	assert.Len(t, a.String(), 344)
 	assert.NotEqual(t, a.String(), b.String(), "the padding is random")
@@ -34,13 +33,13 @@ func TestNamespaceErrorsAreCoresErrors(t *testing.T) {
 	for _, args := range [][3]string{
 		{"nope", "1", "pw"},
 		{"", "1", "pw"},
-		{guideKey[:100], "1", "pw"},
+		{testkeys.CapitalGuideKey[:100], "1", "pw"},
 		{"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n", "1", "pw"},
-		{guideKey, "", "pw"},
-		{guideKey, "12a", "pw"},
-		{guideKey, strings.Repeat("1", 21), "pw"},
-		{guideKey, "1", ""},
-		{guideKey, "1", strings.Repeat("p", 200)},
+		{testkeys.CapitalGuideKey, "", "pw"},
+		{testkeys.CapitalGuideKey, "12a", "pw"},
+		{testkeys.CapitalGuideKey, strings.Repeat("1", 21), "pw"},
+		{testkeys.CapitalGuideKey, "1", ""},
+		{testkeys.CapitalGuideKey, "1", strings.Repeat("p", 200)},
 	} {
 		out := ns.Call("encryptPassword", args[0], args[1], args[2])
 		_, err := core.EncryptPassword(args[0], args[1], args[2])
@@ -51,7 +50,7 @@ func TestNamespaceErrorsAreCoresErrors(t *testing.T) {
 		assert.Equal(t, string(want.Code), out.Get("code").String(), "%q", args)
 		assert.Equal(t, want.Message, out.Get("message").String(), "%q", args)
 	}
-	for _, args := range [][]any{nil, {42, "1", "pw"}, {guideKey, js.Undefined(), "pw"}, {guideKey, "1", map[string]any{}}} {
+	for _, args := range [][]any{nil, {42, "1", "pw"}, {testkeys.CapitalGuideKey, js.Undefined(), "pw"}, {testkeys.CapitalGuideKey, "1", map[string]any{}}} {
 		out := ns.Call("encryptPassword", args...)
 		assert.Equal(t, string(core.CodeInvalidArgument), out.Get("code").String())
 	}
