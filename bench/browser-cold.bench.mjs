@@ -14,13 +14,13 @@
 // Usage: node bench/browser-cold.bench.mjs   env: RUNS (15), CHROMIUM_PATH
 // The last line is `RESULT {...}` for bench/run.mjs.
 
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { dirname, extname, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { build } from 'esbuild';
 
 import { launchChromium, watchPage } from '../test/browser/browser.mjs';
+import { serveFolder } from '../test/browser/server.mjs';
 
 import { encryption, median, root } from './shared.mjs';
 
@@ -52,27 +52,12 @@ globalThis.coldResult = { ok: out.length === 344, scriptMs: t1 - t0, sinceNaviga
   copyFileSync(join(root, 'npm', m.wasm), join(dist, m.wasm));
 }
 
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
-const server = createServer((req, res) => {
-  const file = join(dist, new URL(req.url, 'http://x').pathname);
-  if (dirname(file) !== dist || !existsSync(file)) {
-    res.statusCode = 404;
-    res.end();
-    return;
-  }
-  res.setHeader('Content-Type', types[extname(file)] || 'application/octet-stream');
-  res.setHeader('Cache-Control', 'no-store');
-  res.end(readFileSync(file));
-});
-
+let server;
 let browser;
 let exitCode = 0;
 try {
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  server = await serveFolder(dist);
+  const { origin } = server;
   browser = await launchChromium();
   const runs = Object.fromEntries(Object.keys(modules).map((n) => [n, []]));
   for (let i = 0; i < RUNS + 1; i++) {
@@ -104,6 +89,6 @@ try {
   exitCode = 1;
 } finally {
   await browser?.close().catch(() => {});
-  await new Promise((resolve) => server.close(resolve));
+  await server?.close();
 }
 process.exitCode = exitCode;

@@ -10,14 +10,14 @@
 
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { dirname, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { build } from 'esbuild';
 
 import { expectedPlaintext, opensslDecrypt, root, rsaKey } from '../js/helpers.mjs';
 import { launchChromium, watchPage } from './browser.mjs';
+import { serveFolder, strictCSP } from './server.mjs';
 
 const work = join(root, 'build/bundle-smoke');
 const dist = join(work, 'dist');
@@ -55,7 +55,6 @@ const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>
 <link rel="icon" href="data:,"><script type="module" src="bundle.js"></script></head>
 <body><p id="out">loading</p></body></html>`;
 
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json' };
 let input = {};
 
 before(async () => {
@@ -84,31 +83,14 @@ before(async () => {
   writeFileSync(join(dist, 'index.html'), page);
   console.log(`bundled brokerauth from ${pkg.replace(root + '/', '')}: bundle.js ${(readFileSync(join(dist, 'bundle.js')).length / 1024).toFixed(0)} KiB`);
 
-  server = createServer((req, res) => {
-    const name = new URL(req.url, 'http://x').pathname.replace(/^\/$/, '/index.html');
-    res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; connect-src 'self'; base-uri 'none'");
-    if (name === '/input.json') {
-      res.setHeader('Content-Type', types['.json']);
-      res.end(JSON.stringify(input));
-      return;
-    }
-    const file = join(dist, name);
-    if (dirname(file) !== dist || !existsSync(file)) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    res.setHeader('Content-Type', types[extname(file)] || 'application/octet-stream');
-    res.end(readFileSync(file));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${server.address().port}/`;
+  server = await serveFolder(dist, { headers: { 'Content-Security-Policy': strictCSP }, json: { '/input.json': () => input } });
+  url = server.url;
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  server?.close();
+  await server?.close();
 });
 
 for (const form of ['base64 SPKI', 'PEM PUBLIC KEY', 'PEM RSA PUBLIC KEY']) {

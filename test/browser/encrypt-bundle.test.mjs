@@ -12,9 +12,8 @@
 
 import assert from 'node:assert/strict';
 import { constants, createPrivateKey, privateDecrypt } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, relative } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { build as esbuild } from 'esbuild';
@@ -22,6 +21,7 @@ import { build as viteBuild } from 'vite';
 
 import { expectedPlaintext, root, rsaKey } from '../js/helpers.mjs';
 import { launchChromium, watchPage } from './browser.mjs';
+import { serveFolder, strictCSP } from './server.mjs';
 
 const work = join(root, 'build/encrypt-bundle');
 const artifacts = join(root, 'test-results');
@@ -57,7 +57,6 @@ const page = (script) => `<!doctype html><html lang="en"><head><meta charset="ut
 <link rel="icon" href="data:,"><script type="module" src="${script}"></script></head>
 <body><p id="out">loading</p></body></html>`;
 
-const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json' };
 let input = {};
 
 // decrypt: node:crypto's raw RSA (Node 20 refuses RSA_PKCS1_PADDING for
@@ -72,27 +71,6 @@ function decrypt(privatePem, ciphertextB64) {
 
 function files(dir) {
   return readdirSync(dir, { recursive: true }).filter((f) => statSync(join(dir, f)).isFile()).map((f) => f.replaceAll('\\', '/'));
-}
-
-function serve(dist) {
-  const server = createServer((req, res) => {
-    const name = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/$/, '/index.html');
-    res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data:; connect-src 'self'; base-uri 'none'");
-    if (name === '/input.json') {
-      res.setHeader('Content-Type', types['.json']);
-      res.end(JSON.stringify(input));
-      return;
-    }
-    const file = join(dist, name);
-    if (relative(dist, file).startsWith('..') || !existsSync(file) || !statSync(file).isFile()) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    res.setHeader('Content-Type', types[extname(file)] || 'application/octet-stream');
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 before(async () => {
@@ -138,15 +116,15 @@ before(async () => {
     const js = files(b.dist).filter((f) => /\.m?js$/.test(f)).reduce((n, f) => n + statSync(join(b.dist, f)).size, 0);
     const wasm = files(b.dist).filter((f) => f.endsWith('.wasm')).reduce((n, f) => n + statSync(join(b.dist, f)).size, 0);
     console.log(`${name}: ${(js / 1024).toFixed(0)} KiB of JavaScript, ${(wasm / 1e6).toFixed(2)} MB of wasm`);
-    b.server = await serve(b.dist);
-    b.url = `http://127.0.0.1:${b.server.address().port}/`;
+    b.server = await serveFolder(b.dist, { headers: { 'Content-Security-Policy': strictCSP }, json: { '/input.json': () => input } });
+    b.url = b.server.url;
   }
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  for (const b of Object.values(builds)) b.server?.close();
+  for (const b of Object.values(builds)) await b.server?.close();
 });
 
 for (const bundler of ['vite', 'esbuild']) {
