@@ -71,7 +71,9 @@ export function redisStore(options) {
   // few hundred ms of CPU, which a first store call should not wait for.
   const loading = import('redis').catch((err) => ({ loadError: err }));
   // fail is what a failed call rejects with: a message that names the
-  // server by host and port only, for the client's network error.
+  // server by host and port only, as an Error (a network failure), a
+  // TimeoutError, or a BrokerAuthError invalid_argument for a store set up
+  // wrongly (js/clients.js failureCode tells Go which).
   const fail = (err) => {
     const text = String((err && err.message) || err);
     if (err && err.noAnswer) {
