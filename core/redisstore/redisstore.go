@@ -1,10 +1,10 @@
 // Package redisstore is a core.Store on Redis (or Valkey, which speaks the
 // same protocol), for a fleet of processes trading one broker account: give
-// every client the same store (Config.Store, in core/ig, core/capital,
-// core/ibkr) and they log in once per account, wait for each other's
-// logins, and replace a session the broker refuses once. The JavaScript
-// package's brokerauth/redis stores the same entries the same way, so Go
-// and Node processes share sessions too.
+// every client the same store (Sharing: core.Sharing{Store: store} in the
+// Config of core/ig, core/capital or core/ibkr) and they log in once per
+// account, wait for each other's logins, and replace a session the broker
+// refuses once. The JavaScript package's brokerauth/redis stores the same
+// entries the same way, so Go and Node processes share sessions too.
 //
 // Sessions are sealed (AES-256-GCM, core.Seal) with Options.EncryptionKey
 // before they reach Redis: the store holds no token in clear, and an entry
