@@ -193,31 +193,48 @@ func loadFixture(t *testing.T, name string) *fixture {
 	return &f
 }
 
-// client is what the replay calls, whatever the broker.
+// client is what the replay calls, whatever the broker: the calls every
+// broker's client has (its core.Engine's), then the broker's own (own).
 type client struct {
-	session func() *core.Session
-	call    func(ctx context.Context, s *step) (any, error)
+	engine *core.Engine
+	own    func(ctx context.Context, s *step) (any, error)
+}
+
+func (c client) session() *core.Session { return c.engine.Session() }
+
+func (c client) call(ctx context.Context, s *step) (any, error) {
+	switch s.Call {
+	case "login":
+		return c.engine.Login(ctx)
+	case "logout":
+		return nil, c.engine.Logout(ctx)
+	case "request":
+		r, err := c.engine.Request(ctx, s.Args.Method, s.Args.Path, body(s), nil)
+		return jsonBody(r, err, func(r *core.Response) []byte { return r.Body })
+	}
+	return c.own(ctx, s)
 }
 
 func newClient(t *testing.T, c *replayCase, base string, httpc *http.Client) client {
 	t.Helper()
 	opt := func(name string) (any, bool) { v, ok := c.Options[name]; return v, ok }
+	encrypt := func() *bool {
+		if v, ok := opt("encrypt"); ok {
+			b := v.(bool)
+			return &b
+		}
+		return nil
+	}
 	switch c.Broker {
 	case "ig":
-		cfg := ig.Config{APIKey: "replay-api-key", Identifier: "replay-user", Password: "replay-Passw0rd", BaseURL: base, HTTPClient: httpc}
+		cfg := ig.Config{APIKey: "replay-api-key", Identifier: "replay-user", Password: "replay-Passw0rd", BaseURL: base, HTTPClient: httpc, Encrypt: encrypt()}
 		if v, ok := opt("version"); ok {
 			cfg.Version = int(v.(float64))
 		}
-		if v, ok := opt("encrypt"); ok {
-			b := v.(bool)
-			cfg.Encrypt = &b
-		}
 		cl, err := ig.New(cfg)
 		require.NoError(t, err)
-		return client{cl.Session, func(ctx context.Context, s *step) (any, error) {
+		return client{cl.Engine, func(ctx context.Context, s *step) (any, error) {
 			switch s.Call {
-			case "login":
-				return cl.Login(ctx)
 			case "switchAccount":
 				return cl.SwitchAccount(ctx, s.Args.AccountID)
 			case "setDefaultAccount":
@@ -225,35 +242,18 @@ func newClient(t *testing.T, c *replayCase, base string, httpc *http.Client) cli
 			case "sessionTokens":
 				cst, xst, err := cl.SessionTokens(ctx)
 				return map[string]any{"cst": cst, "xst": xst}, err
-			case "logout":
-				return nil, cl.Logout(ctx)
-			case "request":
-				r, err := cl.Request(ctx, s.Args.Method, s.Args.Path, body(s), nil)
-				return jsonBody(r, err, func(r *core.Response) []byte { return r.Body })
 			}
 			return nil, fmt.Errorf("no IG call %q", s.Call)
 		}}
 	case "capital":
-		cfg := capital.Config{APIKey: "replay-api-key", Identifier: "replay-user", Password: "replay-Passw0rd", BaseURL: base, HTTPClient: httpc}
-		if v, ok := opt("encrypt"); ok {
-			b := v.(bool)
-			cfg.Encrypt = &b
-		}
-		cl, err := capital.New(cfg)
+		cl, err := capital.New(capital.Config{APIKey: "replay-api-key", Identifier: "replay-user", Password: "replay-Passw0rd", BaseURL: base, HTTPClient: httpc, Encrypt: encrypt()})
 		require.NoError(t, err)
-		return client{cl.Session, func(ctx context.Context, s *step) (any, error) {
+		return client{cl.Engine, func(ctx context.Context, s *step) (any, error) {
 			switch s.Call {
-			case "login":
-				return cl.Login(ctx)
 			case "switchAccount":
 				return cl.SwitchAccount(ctx, s.Args.AccountID)
 			case "ping":
 				return nil, cl.Ping(ctx)
-			case "logout":
-				return nil, cl.Logout(ctx)
-			case "request":
-				r, err := cl.Request(ctx, s.Args.Method, s.Args.Path, body(s), nil)
-				return jsonBody(r, err, func(r *core.Response) []byte { return r.Body })
 			}
 			return nil, fmt.Errorf("no Capital.com call %q", s.Call)
 		}}
@@ -261,21 +261,13 @@ func newClient(t *testing.T, c *replayCase, base string, httpc *http.Client) cli
 	cl, err := ibkr.New(ibkr.Config{ClientID: "replay-client", ClientKeyID: "replay-kid", Credential: "replay-user",
 		PrivateKey: ibkrKey(t), IP: "203.0.113.7", BaseURL: base, HTTPClient: httpc})
 	require.NoError(t, err)
-	return client{cl.Session, func(ctx context.Context, s *step) (any, error) {
-		switch s.Call {
-		case "login":
-			return cl.Login(ctx)
-		case "tickle":
+	return client{cl.Engine, func(ctx context.Context, s *step) (any, error) {
+		if s.Call == "tickle" {
 			r, err := cl.Tickle(ctx)
 			if err != nil {
 				return nil, err
 			}
 			return map[string]any{"session": r.Session, "authenticated": r.Authenticated, "competing": r.Competing, "connected": r.Connected}, nil
-		case "logout":
-			return nil, cl.Logout(ctx)
-		case "request":
-			r, err := cl.Request(ctx, s.Args.Method, s.Args.Path, body(s), nil)
-			return jsonBody(r, err, func(r *core.Response) []byte { return r.Body })
 		}
 		return nil, fmt.Errorf("no IBKR call %q", s.Call)
 	}}
