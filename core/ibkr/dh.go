@@ -25,10 +25,12 @@ type dhGroup struct {
 
 // exp returns base^secret mod p, in time that does not depend on the
 // secret exponent's value (rsaenc.ExpSecret; math/big's Exp branches on
-// its bits).
+// its bits). The exponent goes in at its full width, dhSecretBits, leading
+// zero bytes kept: ExpSecret's time follows the exponent's length.
 func (d *dhGroup) exp(base, secret *big.Int) *big.Int {
 	reduced := new(big.Int).Mod(base, d.p)
-	out, _ := d.mont.ExpSecret(reduced.Bytes(), secret.Bytes()) // reduced < p
+	width := max(dhSecretBits/8, (secret.BitLen()+7)/8)
+	out, _ := d.mont.ExpSecret(reduced.Bytes(), secret.FillBytes(make([]byte, width))) // reduced < p
 	return new(big.Int).SetBytes(out)
 }
 
