@@ -265,9 +265,13 @@ func (e *Engine) alone(ctx context.Context, cur *Session, fn changeFunc, err err
 	return next.WithExtra(extraStoreID, newToken()), nil
 }
 
-// storeError types an error of the store: a *Error as it is (the store
+// storeError types an error of the store: the end of the caller's context
+// as such (canceled, or its deadline), a *Error as it is (the store
 // implementations make their own), anything else as a network error.
 func (e *Engine) storeError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return TransportError(ctx, e.broker(), "store", ctx.Err())
+	}
 	var ce *Error
 	if errors.As(err, &ce) {
 		c := *ce
@@ -278,9 +282,6 @@ func (e *Engine) storeError(ctx context.Context, err error) error {
 			c.Step = "store"
 		}
 		return &c
-	}
-	if ctx.Err() != nil {
-		return TransportError(ctx, e.broker(), "store", ctx.Err())
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &Error{Code: CodeTimeout, Broker: e.broker(), Step: "store", Retryable: true,

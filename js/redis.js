@@ -64,6 +64,7 @@ export function redisStore(options) {
   if (typeof keyPrefix !== 'string') throw new BrokerAuthError('invalid_argument', 'redisStore(options): keyPrefix must be a string');
 
   let connecting;
+  let replyError; // node-redis's class of the server's error replies
   let client; // the node-redis client, from its creation (connected or not)
   let closed = false;
   const closedError = () => Object.assign(new Error(`Redis at ${where}: the store was closed`), { closedStore: true });
@@ -85,8 +86,13 @@ export function redisStore(options) {
       return new Error(`Redis at ${where}: it cannot be reached (not running, wrong host or port, or a firewall)${tls}`);
     }
     if (/^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)/.test(text)) return new Error(`Redis at ${where}: it is starting or busy (${firstLine(text)})`);
-    // The rest is how the store is set up, which retrying will not change:
-    // a client reports it as invalid_argument.
+    // Not an answer of the server's: a network failure of another kind.
+    // (A failed first connection comes wrapped: node-redis's
+    // ReconnectStrategyError, with what failed as originalError.)
+    const reply = err?.originalError ?? err;
+    if (!(replyError && reply instanceof replyError)) return new Error(`Redis at ${where}: it failed: ${firstLine(text)}`);
+    // An error reply says how the store is set up, which retrying will not
+    // change: a client reports it as invalid_argument.
     let why = `it refused the command: ${firstLine(text)}`;
     if (/^NOAUTH/.test(text)) why = 'it wants a password: redis://user:password@host:port';
     else if (/^WRONGPASS/.test(text)) why = 'it refused the user name or password in the URL';
@@ -113,6 +119,7 @@ export function redisStore(options) {
           : `brokerauth/redis could not load the redis package: ${String(message).split('\n')[0]}`);
       }
       if (closed) throw closedError(); // close() came while node-redis loaded
+      replyError = mod.ErrorReply;
       let connected = false;
       const c = mod.createClient({
         url,

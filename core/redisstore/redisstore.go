@@ -148,26 +148,54 @@ func (r *raw) Unlock(ctx context.Context, key, token string) error {
 	return r.fail(deleteIfEqual.Run(ctx, r.client, []string{r.prefix + key}, token).Err())
 }
 
-// fail types a Redis failure: a network error naming the server (host and
-// port only: the URL's password stays out), retryable.
+// fail types a Redis failure, naming the server by host and port only
+// (the URL's password stays out), as brokerauth/redis does in Node: a
+// network error, retryable, for a server that cannot be reached or is
+// busy; invalid_argument, not retryable, for one that cannot work as set
+// up (credentials, database number, a key prefix holding other data). A
+// context's end is returned as it is: the engine types it.
 func (r *raw) fail(err error) error {
-	if err == nil {
-		return nil
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &core.Error{Code: core.CodeTimeout, Step: "store", Retryable: true,
-			Message: "the session store (Redis at " + r.where + ") did not answer in time"}
-	}
-	why := "it failed"
+	text := err.Error()
 	var ne net.Error
+	var reply redis.Error // an error reply from the server
+	why := ""
 	switch {
-	case errors.As(err, &ne) || strings.Contains(err.Error(), "connection refused") || errors.Is(err, redis.ErrClosed):
+	case errors.As(err, &ne) || strings.Contains(text, "connection refused") || errors.Is(err, redis.ErrClosed):
 		why = "it cannot be reached (not running, wrong host or port, or a firewall)"
-	case strings.HasPrefix(err.Error(), "LOADING"), strings.HasPrefix(err.Error(), "BUSY"):
+	case strings.HasPrefix(text, "LOADING"), strings.HasPrefix(text, "BUSY"):
 		why = "it is starting or busy"
-	case strings.Contains(err.Error(), "NOAUTH"), strings.Contains(err.Error(), "WRONGPASS"):
-		why = "it refused the credentials in the URL"
+	case !errors.As(err, &reply):
+		why = "it failed: " + firstLine(text)
 	}
-	return &core.Error{Code: core.CodeNetwork, Step: "store", Retryable: true,
+	if why != "" {
+		return &core.Error{Code: core.CodeNetwork, Step: "store", Retryable: true,
+			Message: "the session store (Redis at " + r.where + "): " + why}
+	}
+	switch {
+	case strings.HasPrefix(text, "NOAUTH"):
+		why = "it wants a password: redis://user:password@host:port"
+	case strings.HasPrefix(text, "WRONGPASS"):
+		why = "it refused the user name or password in the URL"
+	case strings.HasPrefix(text, "WRONGTYPE"):
+		why = `a key under the prefix "` + r.prefix + `" holds something else: give brokerauth a KeyPrefix of its own`
+	case strings.Contains(text, "DB index"):
+		why = "it has no such database: the URL's /db number"
+	default:
+		why = "it refused the command: " + firstLine(text)
+	}
+	return &core.Error{Code: core.CodeInvalidArgument, Step: "store",
 		Message: "the session store (Redis at " + r.where + "): " + why}
+}
+
+// firstLine is a server's message, short: Redis's error replies never
+// carry the client's credentials.
+func firstLine(text string) string {
+	text, _, _ = strings.Cut(text, "\n")
+	if len(text) > 160 {
+		text = text[:160] + "…"
+	}
+	return text
 }

@@ -165,6 +165,22 @@ func TestStoreUnreachable(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
+// A Redis that answers with an error reply cannot work as set up: an
+// invalid_argument with the reason, not retryable (no login alone), as
+// brokerauth/redis reports it in Node.
+func TestStoreSetUpWrongly(t *testing.T) {
+	url := redisURL(t)
+	s, err := redisstore.New(redisstore.Options{URL: url + "/99", EncryptionKey: key})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Get(context.Background(), "session:x")
+	var ce *core.Error
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, core.CodeInvalidArgument, ce.Code)
+	assert.False(t, ce.Retryable)
+	assert.Regexp(t, `Redis at 127\.0\.0\.1:\d+\): it has no such database: the URL's /db number$`, ce.Message)
+}
+
 func TestNewRefusesWhatCannotWork(t *testing.T) {
 	for _, opts := range []redisstore.Options{
 		{URL: "redis://127.0.0.1:6379"},
