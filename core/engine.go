@@ -186,15 +186,16 @@ func (e *Engine) Send(ctx context.Context, req *Request) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.Method == "" {
-		req.Method = "GET"
-	}
-	if req.Limit == 0 {
-		req.Limit = DataLimit
-	}
 	r, err := e.Call(ctx, func(ctx context.Context, s *Session) (*Response, error) {
+		// A copy, so that the caller's Request is never written to.
 		out := *req
 		out.URL = url
+		if out.Method == "" {
+			out.Method = "GET"
+		}
+		if out.Limit == 0 {
+			out.Limit = DataLimit
+		}
 		out.Header = req.Header.Clone()
 		if out.Header == nil {
 			out.Header = Header{}
