@@ -27,11 +27,7 @@ func (f *flow) header() core.Header {
 }
 
 func (f *flow) sessionHeader(s *core.Session) core.Header {
-	h := f.header()
-	for k, v := range s.Headers {
-		h.Set(k, v)
-	}
-	return h
+	return cst.WithSession(f.header(), s)
 }
 
 // Authorize puts the session's headers on a caller's request, over the
@@ -67,18 +63,13 @@ func (f *flow) Login(ctx context.Context, c *core.Caller) (*core.Session, error)
 // try gets its own) and posts the login, spaced. On a non-2xx answer it
 // returns the answer with the error.
 func (f *flow) loginOnce(ctx context.Context, c *core.Caller) (*core.Response, error) {
-	password, encrypted := f.password, false
-	if f.encrypt {
-		keyReq := &core.Request{Method: "GET", URL: f.api + "/session/encryptionKey", Header: f.header()}
-		enc, err := cst.EncryptedPassword(ctx, c, keyReq, f.password)
-		if err != nil {
-			return nil, err
-		}
-		password, encrypted = enc, true
+	keyReq := &core.Request{Method: "GET", URL: f.api + "/session/encryptionKey", Header: f.header()}
+	body, err := cst.PasswordLogin(ctx, c, keyReq, f.identifier, f.password, f.encrypt)
+	if err != nil {
+		return nil, err
 	}
-	req := &core.Request{Method: "POST", URL: f.api + "/session", Header: f.header(), Body: cst.LoginBody(f.identifier, password, encrypted, true)}
+	req := &core.Request{Method: "POST", URL: f.api + "/session", Header: f.header(), Body: body}
 	var r *core.Response
-	var err error
 	if gerr := c.Spaced(ctx, "login", f.base+"\x00"+f.apiKey, LoginSpacing, func() error {
 		r, err = c.Expect(ctx, "login", req)
 		return nil

@@ -135,6 +135,28 @@ func readEncryptionKey(body []byte) (key, timeStamp string, ok bool) {
 	return key, strings.Trim(string(stamp), `"`), true
 }
 
+// PasswordLogin is the body of a password login (POST /session): with
+// encrypt, the password encrypted with the key keyReq fetches; else the
+// password as it is.
+func PasswordLogin(ctx context.Context, c *core.Caller, keyReq *core.Request, identifier, password string, encrypt bool) ([]byte, error) {
+	if !encrypt {
+		return LoginBody(identifier, password, false, true), nil
+	}
+	enc, err := EncryptedPassword(ctx, c, keyReq, password)
+	if err != nil {
+		return nil, err
+	}
+	return LoginBody(identifier, enc, true, true), nil
+}
+
+// WithSession is h with the session's own headers set on it.
+func WithSession(h core.Header, s *core.Session) core.Header {
+	for k, v := range s.Headers {
+		h.Set(k, v)
+	}
+	return h
+}
+
 // LoginBody is the JSON body of POST /session at both brokers, keys
 // sorted.
 func LoginBody(identifier, password string, encrypted bool, withFlag bool) []byte {

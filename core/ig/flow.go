@@ -40,11 +40,7 @@ func (f *flow) header(version string) core.Header {
 
 // sessionHeader is header plus the session's own headers.
 func (f *flow) sessionHeader(s *core.Session, version string) core.Header {
-	h := f.header(version)
-	for k, v := range s.Headers {
-		h.Set(k, v)
-	}
-	return h
+	return cst.WithSession(f.header(version), s)
 }
 
 // Authorize puts the session's headers on a caller's request: they
@@ -68,16 +64,11 @@ func (f *flow) Login(ctx context.Context, c *core.Caller) (*core.Session, error)
 	if f.version == 3 {
 		return f.loginV3(ctx, c)
 	}
-	password, encrypted := f.password, false
-	if f.encrypt {
-		keyReq := &core.Request{Method: "GET", URL: f.base + "/session/encryptionKey", Header: f.header("1")}
-		enc, err := cst.EncryptedPassword(ctx, c, keyReq, f.password)
-		if err != nil {
-			return nil, err
-		}
-		password, encrypted = enc, true
+	keyReq := &core.Request{Method: "GET", URL: f.base + "/session/encryptionKey", Header: f.header("1")}
+	body, err := cst.PasswordLogin(ctx, c, keyReq, f.identifier, f.password, f.encrypt)
+	if err != nil {
+		return nil, err
 	}
-	body := cst.LoginBody(f.identifier, password, encrypted, true)
 	r, err := c.Expect(ctx, "login", &core.Request{Method: "POST", URL: f.base + "/session", Header: f.header("2"), Body: body})
 	if err != nil {
 		return nil, err
