@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/brokerauth/brokerauth/core/internal/keytext"
 )
 
 // Store holds sessions that several clients share: the processes of a
@@ -227,10 +229,8 @@ func newToken() string {
 // -base64 32` prints it. The error never quotes the text.
 func ParseStoreKey(text string) ([]byte, error) {
 	text = strings.TrimSpace(text)
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(text); err == nil && len(b) == StoreKeySize {
-			return b, nil
-		}
+	if b, ok := keytext.Decode(text); ok && len(b) == StoreKeySize && !strings.ContainsAny(text, keytext.Space) {
+		return b, nil
 	}
 	return nil, &Error{Code: CodeInvalidArgument, Step: "store",
 		Message: "the store's encryption key must be the base64 of 32 bytes (openssl rand -base64 32 prints one)"}

@@ -1,13 +1,13 @@
 package encrypt
 
 import (
-	"encoding/base64"
 	"encoding/pem"
 	"math/bits"
 	"strconv"
 	"strings"
 
 	"github.com/brokerauth/brokerauth/core/internal/der"
+	"github.com/brokerauth/brokerauth/core/internal/keytext"
 )
 
 // Limits on the RSA keys brokerauth accepts. Brokers hand out 2048-bit keys;
@@ -79,7 +79,7 @@ func ParseKey(encryptionKey string) (*Key, error) {
 	if strings.HasPrefix(text, "-----BEGIN") {
 		return parsePEMKey(text)
 	}
-	b, ok := decodeBase64Loose(text)
+	b, ok := keytext.Decode(text)
 	if !ok {
 		return nil, newError(CodeInvalidKey, "encryptionKey is neither base64 DER nor PEM")
 	}
@@ -275,28 +275,4 @@ func oidString(b []byte) string {
 		v = 0
 	}
 	return strings.Join(parts, ".")
-}
-
-// decodeBase64Loose decodes standard or URL-safe base64, padded or not, after
-// dropping all ASCII white space.
-func decodeBase64Loose(s string) ([]byte, bool) {
-	if strings.ContainsAny(s, " \t\n\r\v\f") {
-		s = stripSpace(s)
-	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil && len(b) > 0 {
-			return b, true
-		}
-	}
-	return nil, false
-}
-
-func stripSpace(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\n', '\r', '\v', '\f':
-			return -1
-		}
-		return r
-	}, s)
 }

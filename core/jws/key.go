@@ -2,7 +2,6 @@ package jws
 
 import (
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/brokerauth/brokerauth/core"
 	"github.com/brokerauth/brokerauth/core/internal/der"
+	"github.com/brokerauth/brokerauth/core/internal/keytext"
 )
 
 // Limits on the RSA signing keys ParsePrivateKey accepts. IBKR suggests
@@ -44,7 +44,7 @@ func ParsePrivateKey(pemText string) (*rsa.PrivateKey, error) {
 	if strings.Contains(text, "-----BEGIN") {
 		return parsePEM(text)
 	}
-	raw, ok := decodeBase64Loose(text)
+	raw, ok := keytext.Decode(text)
 	if !ok {
 		return nil, keyError("the private key is neither PEM nor base64 DER")
 	}
@@ -351,22 +351,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-// decodeBase64Loose decodes standard or URL-safe base64, padded or not,
-// after dropping all ASCII white space (keys get pasted with line breaks).
-func decodeBase64Loose(s string) ([]byte, bool) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '\n', '\r', '\v', '\f':
-			return -1
-		}
-		return r
-	}, s)
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil && len(b) > 0 {
-			return b, true
-		}
-	}
-	return nil, false
 }
