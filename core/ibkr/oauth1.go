@@ -68,9 +68,7 @@ func (f *oauth1) Authorize(req *core.Request, s *core.Session) error {
 	if lst == "" {
 		return &core.Error{Code: core.CodeInternal, Broker: core.BrokerIBKR, Step: "request", Message: "the session holds no live session token"}
 	}
-	if req.HasBody() && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	jsonByDefault(req)
 	var form string
 	if isForm(req.Header.Get("Content-Type")) {
 		if req.HostBody {
@@ -251,7 +249,7 @@ var lstHints = []struct{ phrase, hint string }{
 // live session token refusals IBKR is known to send.
 func (f *oauth1) Error(step string, r *core.Response) *core.Error {
 	e := f.webAPI.Error(step, r)
-	e.Message = strings.Join(strings.Split(e.Message, f.accessToken), "[access token]")
+	e.Message = strings.ReplaceAll(e.Message, f.accessToken, "[access token]")
 	if step == "live_session_token" && r.Status == http.StatusUnauthorized {
 		hint := "check ConsumerKey, AccessToken, SignatureKey (the private half of the signature key registered with IBKR), Realm and this machine's clock"
 		for _, h := range lstHints {

@@ -49,9 +49,7 @@ const extraIP = "ip"
 // Content-Type goes as JSON.
 func (f *oauth2) Authorize(req *core.Request, s *core.Session) error {
 	req.Header.Set("Authorization", s.Headers["Authorization"])
-	if req.HasBody() && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	jsonByDefault(req)
 	return nil
 }
 

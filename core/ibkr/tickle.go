@@ -2,6 +2,8 @@ package ibkr
 
 import (
 	"context"
+
+	"github.com/brokerauth/brokerauth/core"
 )
 
 // TickleResult is the brokerage-session status from tickle (Session is
@@ -28,28 +30,23 @@ func (c *Client) Validate(ctx context.Context) (map[string]any, error) {
 // re-establish anything: that is KeepAliveOnce. A lost session is an error
 // with Status 401.
 func (c *Client) Tickle(ctx context.Context) (*TickleResult, error) {
-	s, gen := c.Current()
-	if s == nil {
-		return nil, c.NeedSession("tickle")
-	}
-	res, err := c.web.tickle(ctx, c.Caller(), s)
-	if err != nil {
-		return nil, err
-	}
-	if next := withFlags(s, res); next != s {
-		c.Amend(gen, next)
-	}
-	return res, nil
+	return c.recordStatus(ctx, "tickle", c.web.tickle)
 }
 
 // Status calls POST iserver/auth/status and records the status it
 // reports. It does not re-establish a lost session.
 func (c *Client) Status(ctx context.Context) (*TickleResult, error) {
+	return c.recordStatus(ctx, "status", c.web.status)
+}
+
+// recordStatus asks the gateway for the session's status with fetch and
+// records the flags it reports on the session.
+func (c *Client) recordStatus(ctx context.Context, step string, fetch func(context.Context, *core.Caller, *core.Session) (*TickleResult, error)) (*TickleResult, error) {
 	s, gen := c.Current()
 	if s == nil {
-		return nil, c.NeedSession("status")
+		return nil, c.NeedSession(step)
 	}
-	res, err := c.web.status(ctx, c.Caller(), s)
+	res, err := fetch(ctx, c.Caller(), s)
 	if err != nil {
 		return nil, err
 	}

@@ -61,13 +61,18 @@ func (w *webAPI) send(ctx context.Context, c *core.Caller, step string, req *cor
 	return r, nil
 }
 
-// call sends a request with session s to path on the base URL, authorized
-// by the mode; a body goes as JSON.
-func (w *webAPI) call(ctx context.Context, c *core.Caller, step, method, path string, s *core.Session, body []byte, field fieldFunc) (*core.Response, error) {
-	req := &core.Request{Method: method, URL: w.base + path, Header: core.Header{"Accept": {"application/json"}}, Body: body}
-	if len(body) > 0 {
+// jsonByDefault marks a request's body as JSON when the caller did not say
+// what it is: the Web API's bodies are JSON. Both modes' Authorize call it.
+func jsonByDefault(req *core.Request) {
+	if req.HasBody() && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+}
+
+// call sends a request with session s to path on the base URL, authorized
+// by the mode (which marks a body as JSON).
+func (w *webAPI) call(ctx context.Context, c *core.Caller, step, method, path string, s *core.Session, body []byte, field fieldFunc) (*core.Response, error) {
+	req := &core.Request{Method: method, URL: w.base + path, Header: core.Header{"Accept": {"application/json"}}, Body: body}
 	if err := w.authorize(req, s); err != nil {
 		return nil, err
 	}
