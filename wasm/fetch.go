@@ -38,13 +38,8 @@ type guardedFetch struct{ inner nethttp.Doer }
 var errFetchThrew = errors.New("fetch() threw")
 
 func (g guardedFetch) Do(req *http.Request) (resp *http.Response, err error) {
-	for name, values := range req.Header {
-		for _, v := range values {
-			if !core.ValidHeaderName(name) || !core.ValidHeaderValue(v) {
-				return nil, &core.Error{Code: core.CodeInvalidArgument,
-					Message: "the " + safeHeaderName(name) + " header holds characters an HTTP header cannot carry (line breaks or non-ASCII characters such as smart quotes)"}
-			}
-		}
+	if err := checkHeaders(req.Header); err != nil {
+		return nil, err
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -118,12 +118,11 @@ func requestHead(req *core.Request) (string, error) {
 	b.WriteByte(' ')
 	b.WriteString(req.URL)
 	b.WriteByte('\n')
+	if err := checkHeaders(req.Header); err != nil {
+		return "", err
+	}
 	for name, values := range req.Header {
 		for _, v := range values {
-			if !core.ValidHeaderName(name) || !core.ValidHeaderValue(v) {
-				return "", &core.Error{Code: core.CodeInvalidArgument,
-					Message: "the " + safeHeaderName(name) + " header holds characters an HTTP header cannot carry (line breaks or non-ASCII characters such as smart quotes)"}
-			}
 			b.WriteString(name)
 			b.WriteByte(':')
 			b.WriteString(v)
@@ -131,6 +130,21 @@ func requestHead(req *core.Request) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// checkHeaders refuses a header that fetch would refuse, or that could
+// break requestHead's framing, by its name only: a value may be a secret.
+// Both ways out (the lent helper and tinyutil's client) check with it.
+func checkHeaders(h map[string][]string) error {
+	for name, values := range h {
+		for _, v := range values {
+			if !core.ValidHeaderName(name) || !core.ValidHeaderValue(v) {
+				return &core.Error{Code: core.CodeInvalidArgument,
+					Message: "the " + safeHeaderName(name) + " header holds characters an HTTP header cannot carry (line breaks or non-ASCII characters such as smart quotes)"}
+			}
+		}
+	}
+	return nil
 }
 
 // safeHeaderName is the name to put in an error: header names are fixed
