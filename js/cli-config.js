@@ -29,7 +29,7 @@ const storeSettings = [
 // IBKR OAuth mode it belongs to (required then means required in that
 // mode); baseOf: the option is the base URL, with this path suffix taken
 // off (ibind's oauth_rest_url ends in /v1/api/).
-export const settingsTable = {
+const settingsTable = {
   cst: [
     { key: 'api_key', env: 'BROKERAUTH_API_KEY', option: 'apiKey', required: true, help: 'the API key' },
     { key: 'identifier', env: 'BROKERAUTH_IDENTIFIER', option: 'identifier', required: true, help: 'the login name' },

@@ -22,21 +22,10 @@ export async function withStore(opts, env, warn, debug) {
     if (fallback !== undefined) throw new UsageError('store_fallback (--store-fallback) needs a store (--store redis://…)');
     return opts;
   }
-  let where;
-  try {
-    const u = new URL(url);
-    if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error();
-    where = u.host;
-  } catch {
-    throw new UsageError('store (--store) must be a Redis URL: redis://[user:password@]host:port[/db] or rediss://…');
-  }
   const key = (env.BROKERAUTH_STORE_KEY ?? '').trim();
   if (!key) {
     throw new UsageError('--store needs the store\'s encryption key in BROKERAUTH_STORE_KEY: 32 random bytes as base64, ' +
       'the same for every process sharing the store (openssl rand -base64 32 makes one); sessions are never stored in clear');
-  }
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length !== 32) {
-    throw new UsageError('BROKERAUTH_STORE_KEY must be 32 random bytes as base64 (openssl rand -base64 32 makes one)');
   }
   // From this package, next to the command line: the same module, and so
   // the same redis package, a program would import as 'brokerauth/redis'.
@@ -49,7 +38,18 @@ export async function withStore(opts, env, warn, debug) {
     throw new UsageError('--store needs the redis package next to brokerauth: npm install redis ' +
       '(with npx: npx -p brokerauth -p redis brokerauth …)');
   }
-  const store = redisStore({ url, encryptionKey: key });
+  // redisStore checks the URL and the key; its refusals are told in the
+  // command line's terms.
+  let store;
+  try {
+    store = redisStore({ url, encryptionKey: key });
+  } catch (err) {
+    if (err?.code !== 'invalid_argument') throw err;
+    throw new UsageError(/encryptionKey/.test(err.message)
+      ? 'BROKERAUTH_STORE_KEY must be 32 random bytes as base64 (openssl rand -base64 32 makes one)'
+      : 'store (--store) must be a Redis URL: redis://[user:password@]host:port[/db] or rediss://…');
+  }
+  const where = new URL(url).host; // never the credentials
   opened.push(store);
   debug(`store: Redis at ${where}${fallback ? ', logging in alone if it cannot be reached' : ''}`);
   return { ...rest, store, ...(fallback && { fallback }), onStoreError: (err) => warn(`store: ${err.code}: ${err.message}`) };

@@ -150,6 +150,12 @@ test('store settings that cannot work exit 2 with a clear message', () => {
   assert.equal(badKey.status, 2);
   assert.match(badKey.stderr, /BROKERAUTH_STORE_KEY must be 32 random bytes as base64/);
   assert.ok(!badKey.stderr.includes(shortKey));
+  // Standard and URL-safe base64 mixed in one key: neither decodes it (as
+  // Go's ParseStoreKey and brokerauth/redis read keys).
+  const mixedKey = Buffer.alloc(32, 0xfb).toString('base64').replace('/', '_');
+  const mixed = run(['capital', 'login', '--store', 'redis://127.0.0.1:1'], { env: { ...env, BROKERAUTH_STORE_KEY: mixedKey } });
+  assert.equal(mixed.status, 2, mixed.stderr);
+  assert.match(mixed.stderr, /BROKERAUTH_STORE_KEY must be 32 random bytes as base64/);
   const notRedis = run(['capital', 'login', '--store', 'memcached://127.0.0.1:1'], { env });
   assert.equal(notRedis.status, 2);
   assert.match(notRedis.stderr, /must be a Redis URL/);
