@@ -87,33 +87,31 @@ func (c *Caller) Spaced(ctx context.Context, step, key string, spacing time.Dura
 		return TransportError(ctx, c.broker, step, ctx.Err())
 	}
 	defer func() { <-g.sem }()
-	g.mu.Lock()
 	wait := time.Duration(0)
 	if g.used {
 		// Clamped to spacing: a client on another (fake) clock may have
 		// stamped a time this clock sees as far in the future.
 		wait = min(spacing, g.last.Add(spacing).Sub(c.clock.Now()))
 	}
-	g.mu.Unlock()
 	if wait > 0 {
 		if err := c.Sleep(ctx, step, wait); err != nil {
 			return err
 		}
 	}
 	err := fn()
-	g.mu.Lock()
 	g.last, g.used = c.clock.Now(), true
-	g.mu.Unlock()
 	return err
 }
 
 // gates are Spaced's process-wide gates by hashed key.
 var gates sync.Map // [32]byte → *gate
 
+// gate is one key's turn (sem, a one-slot semaphore that honours the
+// caller's context) and when its last spaced call's answer arrived; last
+// and used are read and written only while holding the turn.
 type gate struct {
 	sem  chan struct{}
-	mu   sync.Mutex
-	last time.Time // when the last spaced call's answer arrived
+	last time.Time
 	used bool
 }
 

@@ -102,9 +102,6 @@ func CheckCommon(broker string, c Common) (*Settings, error) {
 	if s.StoreFallback != "" && s.StoreFallback != "local" {
 		return nil, bad(`StoreFallback must be "local" or empty`)
 	}
-	if s.Store == nil {
-		s.Store = NewMemoryStore()
-	}
 	return s, nil
 }
 

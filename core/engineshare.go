@@ -224,7 +224,7 @@ func (e *Engine) recordFailure(ctx context.Context, err error) {
 	}
 	opCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeOpTimeout)
 	defer cancel()
-	rec := encodeFailure(failureRecord{err: ce, holder: e.holder, at: time.Now()})
+	rec := encodeFailure(failureRecord{err: ce, holder: e.holder})
 	if perr := e.store.Put(opCtx, e.keys.failure, rec, failureTTL); perr != nil {
 		e.storeProblem(e.storeError(ctx, perr))
 	}

@@ -123,12 +123,11 @@ func readStringMap(v jsonlite.Value, dst *map[string]string) error {
 
 // failureRecord is what a process whose login failed leaves in the store,
 // so that the processes waiting for that login take its error rather than
-// each ask the broker again: the error (which never holds a secret), who
-// failed, and when.
+// each ask the broker again: the error (which never holds a secret) and
+// who failed. The store's TTL (failureTTL) says for how long.
 type failureRecord struct {
 	err    *Error
 	holder string
-	at     time.Time
 }
 
 func encodeFailure(f failureRecord) []byte {
@@ -140,7 +139,6 @@ func encodeFailure(f failureRecord) []byte {
 	w.Bool("retryable", f.err.Retryable)
 	w.String("message", f.err.Message)
 	w.String("holder", f.holder)
-	w.Int("at", f.at.UnixMilli())
 	return w.Bytes()
 }
 
@@ -166,10 +164,6 @@ func decodeFailure(b []byte) (failureRecord, bool) {
 			return v.ReadString(&e.Message)
 		case jsonlite.Match(key, "holder"):
 			return v.ReadString(&f.holder)
-		case jsonlite.Match(key, "at"):
-			if ms, ok := v.Float64(); ok {
-				f.at = time.UnixMilli(int64(ms))
-			}
 		}
 		return nil
 	})

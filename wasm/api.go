@@ -142,10 +142,6 @@ func (c *clientOf[C]) call(ctx context.Context, name string, args []string) (any
 	return nil, "", false, nil
 }
 
-// commonMethods are what every client has; the wrapper implements them in
-// its base class, and the declarations in the BrokerClient interface.
-var commonMethods = []string{"login", "refresh", "logout", "request", "keepAlive", "session"}
-
 func (b *broker[C]) describe(w *jsonlite.ObjectWriter) {
 	var e jsonlite.ObjectWriter
 	e.String("doc", b.doc)
@@ -200,25 +196,12 @@ func jsonArray(n int, fn func(i int, o *jsonlite.ObjectWriter)) []byte {
 // describeAPI is the whole table as JSON, for the wrapper and the build.
 func describeAPI() string {
 	var w jsonlite.ObjectWriter
-	w.String("version", version)
 	var brokers jsonlite.ObjectWriter
 	for _, name := range brokerNames {
 		apis[name].describe(&brokers)
 	}
 	w.Raw("brokers", brokers.Bytes())
-	w.Raw("common", jsonStrings(commonMethods))
 	return string(w.Bytes())
-}
-
-func jsonStrings(ss []string) []byte {
-	b := []byte{'['}
-	for i, s := range ss {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonlite.AppendString(b, s)
-	}
-	return append(b, ']')
 }
 
 // optionValues are a client's options as the wrapper sent them (one JSON
